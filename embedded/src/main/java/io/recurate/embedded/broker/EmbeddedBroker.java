@@ -1,0 +1,239 @@
+package io.recurate.embedded.broker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node KRaft broker (combined broker and controller) running in a child JVM from the
+ * project's own Kafka jars. Storage is formatted on first start; later starts reuse the data, and
+ * the ports too when they are still free. Nothing of the broker runs in this JVM, so its logging,
+ * memory and crashes stay its own.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
+    /** Large enough for the 50 MB documents users publish; topics set their own limit below this. */
+    public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+    private final BrokerSettings settings;
+    private final Process process;
+    private final String bootstrapServers;
+    private final Thread shutdownHook;
+
+    private EmbeddedBroker(BrokerSettings settings, Process process, String bootstrapServers) {
+        this.settings = settings;
+        this.process = process;
+        this.bootstrapServers = bootstrapServers;
+        this.shutdownHook = settings.detached() ? null : new Thread(this::stop, "embedded-broker-stop");
+        if (shutdownHook != null) {
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+    }
+
+    /** Formats storage if needed, starts the broker and waits until it answers. */
+    public static EmbeddedBroker start(BrokerSettings settings) {
+        long started = System.nanoTime();
+        BrokerLayout layout = new BrokerLayout(settings.home());
+        Map<String, Integer> ports = layout.choosePorts(settings.preferredPort());
+        layout.writeConfig(ports.get("broker"), ports.get("controller"), MAX_MESSAGE_BYTES);
+        if (!layout.isFormatted()) {
+            format(settings, layout);
+        }
+        List<String> command = javaCommand(settings, layout);
+        command.add("kafka.Kafka");
+        command.add(layout.serverProperties().toString());
+        Process process;
+        try {
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(layout.consoleLog().toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the embedded Kafka broker (" + command.get(0) + ")", e);
+        }
+        String bootstrap = "127.0.0.1:" + ports.get("broker");
+        EmbeddedBroker broker = new EmbeddedBroker(settings, process, bootstrap);
+        layout.writePid(process.pid());
+        try {
+            broker.awaitReady(layout);
+        } catch (RuntimeException e) {
+            broker.stop();
+            throw e;
+        }
+        log.info("Embedded Kafka broker ready at {} (pid {}, data {}) in {} ms", bootstrap, process.pid(),
+                layout.dataDir(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        return broker;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public Path home() {
+        return settings.home();
+    }
+
+    /** Stops the broker: SIGTERM for a clean shutdown, SIGKILL if it has not exited in 30 s. */
+    public void stop() {
+        stopProcess(process.toHandle(), Duration.ofSeconds(30));
+        new BrokerLayout(settings.home()).clearPid();
+    }
+
+    /** Kills the broker at once (SIGKILL), as a crash would; for fault tests. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException ignored) {
+                // already shutting down: the hook is running or has run
+            }
+        }
+    }
+
+    /** Stops a broker started by an earlier command ({@code recurate down}); false when none ran. */
+    public static boolean stopRunning(Path home) {
+        BrokerLayout layout = new BrokerLayout(home);
+        Optional<ProcessHandle> handle = layout.readPid().flatMap(ProcessHandle::of)
+                .filter(h -> h.info().commandLine().map(c -> c.contains("kafka.Kafka")).orElse(true));
+        handle.ifPresent(h -> stopProcess(h, Duration.ofSeconds(30)));
+        layout.clearPid();
+        return handle.isPresent();
+    }
+
+    static void stopProcess(ProcessHandle handle, Duration grace) {
+        if (!handle.isAlive()) {
+            return;
+        }
+        handle.destroy();
+        try {
+            handle.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.warn("Kafka broker pid {} did not stop in {} s; killing it", handle.pid(), grace.toSeconds());
+            handle.destroyForcibly();
+        }
+    }
+
+    private void awaitReady(BrokerLayout layout) {
+        long deadline = System.nanoTime() + settings.startupTimeout().toNanos();
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+        props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "500");
+        try (Admin admin = Admin.create(props)) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("The embedded Kafka broker exited with code " + process.exitValue()
+                            + " while starting. Last lines of " + layout.consoleLog() + ":\n" + layout.tailOfConsoleLog(30));
+                }
+                try {
+                    int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000)).nodes()
+                            .get(4, TimeUnit.SECONDS).size();
+                    if (nodes > 0) {
+                        return;
+                    }
+                } catch (Exception notYet) {
+                    // not answering yet
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("The embedded Kafka broker did not answer at " + bootstrapServers
+                            + " within " + settings.startupTimeout().toSeconds() + " s. Last lines of "
+                            + layout.consoleLog() + ":\n" + layout.tailOfConsoleLog(30));
+                }
+                sleep(250);
+            }
+        }
+    }
+
+    private static void format(BrokerSettings settings, BrokerLayout layout) {
+        List<String> command = javaCommand(settings, layout);
+        command.addAll(List.of("kafka.tools.StorageTool", "format", "--ignore-formatted",
+                "--cluster-id", clusterId(), "--config", layout.serverProperties().toString()));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output;
+            try (InputStream in = p.getInputStream()) {
+                output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("Formatting Kafka storage in " + layout.dataDir() + " failed:\n" + output);
+            }
+            log.info("Formatted Kafka storage in {}", layout.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot run Kafka's storage tool", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while formatting Kafka storage", e);
+        }
+    }
+
+    private static List<String> javaCommand(BrokerSettings settings, BrokerLayout layout) {
+        if (settings.classpath() == null || !settings.classpath().contains("kafka_2.13")) {
+            throw new IllegalStateException("The class path holds no kafka_2.13 jar, so the embedded broker cannot "
+                    + "start; build with ./mvnw package or set RECURATE_KAFKA_CLASSPATH");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of("-Xms256m", "-Xmx" + settings.heap(), "-XX:+UseG1GC", "-Djava.awt.headless=true",
+                "-Dlog4j2.configurationFile=" + layout.log4jConfig().toUri(),
+                "-Dkafka.logs.dir=" + layout.logsDir(), "-cp", settings.classpath()));
+        return command;
+    }
+
+    /** A KRaft cluster id: 16 random bytes, base64url without padding, as kafka-storage random-uuid prints. */
+    private static String clusterId() {
+        UUID uuid = UUID.randomUUID();
+        byte[] bytes = java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits()).array();
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static java.io.File nullDevice() {
+        return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the broker", e);
+        }
+    }
+}
