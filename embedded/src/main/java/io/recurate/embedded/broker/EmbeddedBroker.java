@@ -151,6 +151,11 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private void awaitReady(BrokerLayout layout) {
         long deadline = System.nanoTime() + settings.startupTimeout().toNanos();
+        // Wait for the port first, so the admin client does not log a warning per refused connection.
+        int port = Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
+        while (Ports.isFree(port) && process.isAlive() && System.nanoTime() < deadline) {
+            sleep(100);
+        }
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");

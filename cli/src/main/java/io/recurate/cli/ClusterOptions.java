@@ -1,0 +1,105 @@
+package io.recurate.cli;
+
+import io.recurate.registry.RegistryClient;
+import io.recurate.registry.RegistryConfig;
+import io.recurate.serde.RecurateSerdes;
+import io.recurate.topics.RecurateTopics;
+import io.recurate.topics.TopicPlan;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import picocli.CommandLine.Option;
+
+/**
+ * Where the cluster is. With no bootstrap servers given, the services started by
+ * {@code recurate up} are used.
+ */
+final class ClusterOptions {
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...",
+            description = "Kafka bootstrap servers (default: the embedded broker of 'recurate up').")
+    String bootstrapServers;
+
+    @Option(names = "--schema-registry-url", paramLabel = "URL,...",
+            description = "Schema registry URL(s) (default: the embedded registry of 'recurate up').")
+    String registryUrl;
+
+    @Option(names = "--registry-user-info", paramLabel = "USER:PASSWORD",
+            description = "Basic-auth credentials for the schema registry.")
+    String registryUserInfo;
+
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+            description = "Kafka client properties (security.protocol, sasl.*, ssl.*...) added to every client.")
+    Path kafkaConfig;
+
+    @Option(names = "--namespace", defaultValue = TopicPlan.DEFAULT_NAMESPACE, paramLabel = "NS",
+            description = "Prefix of every topic, so experiments can share a cluster (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Option(names = "--home", defaultValue = ".recurate", paramLabel = "DIR",
+            description = "Folder of the embedded services' data and state (default: ${DEFAULT-VALUE}).")
+    Path home;
+
+    /** The cluster to talk to: flags, else the running embedded services, else a clear error. */
+    Cluster resolve() {
+        String bootstrap = bootstrapServers;
+        String registry = registryUrl;
+        if (bootstrap == null) {
+            EmbeddedServices.State state = new EmbeddedServices(home).running().orElseThrow(() ->
+                    new IllegalArgumentException("No cluster: pass --bootstrap-servers (and --schema-registry-url), "
+                            + "or start the embedded services with 'bin/recurate up'"));
+            bootstrap = state.bootstrapServers();
+            registry = registry == null ? state.registryUrl() : registry;
+        }
+        Map<String, Object> kafka = readProperties(kafkaConfig);
+        kafka.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return new Cluster(kafka, registry, registryUserInfo, namespace);
+    }
+
+    /** Kafka client properties from a file (--kafka-config); empty when no file is named. */
+    static Map<String, Object> readProperties(Path file) {
+        Map<String, Object> out = new HashMap<>();
+        if (file != null) {
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(file)) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read --kafka-config " + file, e);
+            }
+            p.forEach((k, v) -> out.put(k.toString(), v.toString()));
+        }
+        return out;
+    }
+
+    /** A resolved cluster: Kafka client settings, registry and namespace. */
+    record Cluster(Map<String, Object> kafkaConfig, String registryUrl, String registryUserInfo, String namespace) {
+        RegistryClient registry() {
+            if (registryUrl == null) {
+                throw new IllegalArgumentException("No schema registry: pass --schema-registry-url");
+            }
+            Map<String, Object> conf = new HashMap<>();
+            conf.put(RegistryConfig.URL, registryUrl);
+            if (registryUserInfo != null) {
+                conf.put(RegistryConfig.BASIC_AUTH_USER_INFO, registryUserInfo);
+            }
+            return new RegistryClient(RegistryConfig.fromMap(conf));
+        }
+
+        RecurateTopics topics(TopicPlan plan) {
+            return new RecurateTopics(plan, new RecurateSerdes(registry()));
+        }
+
+        /** For the start-of-command log line: no secrets. */
+        String describe() {
+            return "bootstrap=" + kafkaConfig.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)
+                    + ", registry=" + (registryUrl == null ? "none" : RegistryConfig.fromMap(Map.of(RegistryConfig.URL, registryUrl)).displayUrls())
+                    + ", namespace=" + namespace
+                    + (kafkaConfig.containsKey("security.protocol") ? ", security=" + kafkaConfig.get("security.protocol") : "");
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package io.recurate.cli;
+
+import io.recurate.embedded.broker.BrokerSettings;
+import io.recurate.embedded.broker.EmbeddedBroker;
+import io.recurate.embedded.broker.Ports;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The broker and registry that {@code recurate up} leaves running in the background, and the state
+ * file ({@code <home>/services.properties}) through which later commands find them.
+ */
+final class EmbeddedServices {
+    static final int PREFERRED_BROKER_PORT = 9092;
+    static final int PREFERRED_REGISTRY_PORT = 8081;
+
+    /** What is running: addresses and process ids. */
+    record State(String bootstrapServers, String registryUrl, long brokerPid, long registryPid) {
+    }
+
+    private final Path home;
+
+    EmbeddedServices(Path home) {
+        this.home = home.toAbsolutePath();
+    }
+
+    Path brokerHome() {
+        return home.resolve("kafka");
+    }
+
+    Path registryLog() {
+        return home.resolve("logs").resolve("registry.log");
+    }
+
+    private Path stateFile() {
+        return home.resolve("services.properties");
+    }
+
+    /** The recorded services when both processes are still alive. */
+    Optional<State> running() {
+        if (!Files.exists(stateFile())) {
+            return Optional.empty();
+        }
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(stateFile())) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + stateFile(), e);
+        }
+        State state = new State(p.getProperty("bootstrap.servers"), p.getProperty("schema.registry.url"),
+                Long.parseLong(p.getProperty("broker.pid", "-1")), Long.parseLong(p.getProperty("registry.pid", "-1")));
+        boolean alive = ProcessHandle.of(state.brokerPid()).map(ProcessHandle::isAlive).orElse(false)
+                && ProcessHandle.of(state.registryPid()).map(ProcessHandle::isAlive).orElse(false);
+        return alive ? Optional.of(state) : Optional.empty();
+    }
+
+    /** Starts broker and registry as background processes that outlive this command. */
+    State start() {
+        EmbeddedBroker broker = EmbeddedBroker.start(BrokerSettings.in(brokerHome())
+                .withPreferredPort(PREFERRED_BROKER_PORT).withDetached(true));
+        int registryPort = Ports.freeOr(PREFERRED_REGISTRY_PORT);
+        Process registry;
+        try {
+            Files.createDirectories(registryLog().getParent());
+            registry = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m", "-cp", BrokerSettings.defaultClasspath(), Main.class.getName(), "registry",
+                    "--bootstrap-servers", broker.bootstrapServers(), "--port", Integer.toString(registryPort)))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(registryLog().toFile()))
+                    .start();
+        } catch (IOException e) {
+            broker.stop();
+            throw new UncheckedIOException("Cannot start the schema registry process", e);
+        }
+        String url = "http://127.0.0.1:" + registryPort;
+        try {
+            awaitRegistry(registry, url, Duration.ofSeconds(60));
+        } catch (RuntimeException e) {
+            registry.destroyForcibly();
+            broker.stop();
+            throw e;
+        }
+        State state = new State(broker.bootstrapServers(), url, broker.pid(), registry.pid());
+        write(state);
+        return state;
+    }
+
+    /** Stops what {@link #start} started; false when nothing was running. */
+    boolean stop() {
+        boolean any = false;
+        if (Files.exists(stateFile())) {
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(stateFile())) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + stateFile(), e);
+            }
+            long registryPid = Long.parseLong(p.getProperty("registry.pid", "-1"));
+            Optional<ProcessHandle> registry = ProcessHandle.of(registryPid)
+                    .filter(h -> h.info().commandLine().map(c -> c.contains(Main.class.getName())).orElse(true));
+            if (registry.isPresent()) {
+                any = true;
+                registry.get().destroy();
+                try {
+                    registry.get().onExit().get(20, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    registry.get().destroyForcibly();
+                }
+            }
+        }
+        any |= EmbeddedBroker.stopRunning(brokerHome());
+        try {
+            Files.deleteIfExists(stateFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete " + stateFile(), e);
+        }
+        return any;
+    }
+
+    private void write(State state) {
+        Properties p = new Properties();
+        p.setProperty("bootstrap.servers", state.bootstrapServers());
+        p.setProperty("schema.registry.url", state.registryUrl());
+        p.setProperty("broker.pid", Long.toString(state.brokerPid()));
+        p.setProperty("registry.pid", Long.toString(state.registryPid()));
+        try (OutputStream out = Files.newOutputStream(stateFile())) {
+            p.store(out, "services started by 'recurate up'; 'recurate down' stops them");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + stateFile(), e);
+        }
+    }
+
+    private void awaitRegistry(Process process, String url, Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("The schema registry exited with code " + process.exitValue()
+                        + " while starting; see " + registryLog() + ":\n" + tail(registryLog()));
+            }
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url + "/subjects")).GET().build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for the schema registry", e);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for the schema registry", e);
+            }
+        }
+        throw new IllegalStateException("The schema registry did not answer at " + url + " within "
+                + timeout.toSeconds() + " s; see " + registryLog());
+    }
+
+    private static String tail(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(cannot read " + file + ")";
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.recurate.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/recurate}: the one command. */
+@Command(name = "recurate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Iterated corpus curation on Kafka.", "",
+                "Every option is read from its flag, else from the environment variable RECURATE_<OPTION> "
+                        + "(e.g. RECURATE_BOOTSTRAP_SERVERS), else from the properties file named by RECURATE_CONFIG "
+                        + "(default ./recurate.properties; keys are option names without dashes, e.g. "
+                        + "bootstrap-servers=host:9092), else from its default.", ""},
+        subcommands = {UpCommand.class, DownCommand.class, TopicsCommand.class, RegistryCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, also used by tests. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setDefaultValueProvider(ConfigDefaults.fromEnvironment());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            // A user error or a failure we can explain: one clear line, no stack trace.
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            if (System.getenv("RECURATE_DEBUG") != null) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return e instanceof IllegalArgumentException ? 2 : 1;
+        });
+        return cl;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"recurate " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.recurate.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Start the embedded Kafka broker (KRaft, single node) and schema registry in the background.",
+                "Data lives under --home; later commands find the services there. Stop them with 'recurate down'."})
+final class UpCommand implements Callable<Integer> {
+    @Option(names = "--home", defaultValue = ".recurate", paramLabel = "DIR",
+            description = "Folder of the services' data, logs and state (default: ${DEFAULT-VALUE}).")
+    Path home;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        EmbeddedServices services = new EmbeddedServices(home);
+        var out = spec.commandLine().getOut();
+        var running = services.running();
+        if (running.isPresent()) {
+            out.println("Already running (stop with 'recurate down'):");
+            print(out, running.get(), services);
+            return 0;
+        }
+        long started = System.nanoTime();
+        EmbeddedServices.State state = services.start();
+        out.printf("Started in %.1f s:%n", (System.nanoTime() - started) / 1e9);
+        print(out, state, services);
+        return 0;
+    }
+
+    private static void print(java.io.PrintWriter out, EmbeddedServices.State state, EmbeddedServices services) {
+        out.printf("  Kafka bootstrap   %s   (pid %d, data %s)%n", state.bootstrapServers(), state.brokerPid(),
+                services.brokerHome());
+        out.printf("  Schema registry   %s   (pid %d, log %s)%n", state.registryUrl(), state.registryPid(),
+                services.registryLog());
+        out.printf("%nFor other tools:%n  export KAFKA_BOOTSTRAP_SERVERS=%s%n  export SCHEMA_REGISTRY_URL=%s%n",
+                state.bootstrapServers(), state.registryUrl());
+        out.flush();
+    }
+}

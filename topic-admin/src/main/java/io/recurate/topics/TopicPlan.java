@@ -1,0 +1,137 @@
+package io.recurate.topics;
+
+import io.recurate.schemas.Annotation;
+import io.recurate.schemas.Document;
+import io.recurate.schemas.ModelVersion;
+import io.recurate.schemas.PassStatus;
+import io.recurate.schemas.ScoredDocument;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.avro.Schema;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * The topics of one namespace (DESIGN.md's table), the only place where topic names are spelled.
+ * Document topics keep their data forever (a corpus and its decisions are the audit trail) and
+ * accept records up to {@link #MAX_MESSAGE_BYTES}; models, passes and schemas are compacted.
+ */
+public final class TopicPlan {
+    public static final String DEFAULT_NAMESPACE = "recurate";
+    /** Room for a 50 MB document plus its envelope; the broker must allow at least this much. */
+    public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+    public static final String SCHEMAS_TOPIC = "_schemas";
+    private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]+");
+
+    private final String namespace;
+    private final int partitions;
+    private final short replication;
+
+    /**
+     * @param namespace   prefix of every topic, so that experiments can share a cluster
+     * @param partitions  partitions of document topics: the most scorer instances a pass can use
+     * @param replication replication factor of every topic
+     */
+    public TopicPlan(String namespace, int partitions, short replication) {
+        if (namespace == null || !LEGAL.matcher(namespace).matches() || namespace.length() > 100) {
+            throw new IllegalArgumentException("Namespace '" + namespace + "' is not usable in topic names: "
+                    + "use 1 to 100 of the characters a-z A-Z 0-9 . _ -");
+        }
+        if (partitions < 1 || replication < 1) {
+            throw new IllegalArgumentException("Partitions and replication must be at least 1, got "
+                    + partitions + " and " + replication);
+        }
+        this.namespace = namespace;
+        this.partitions = partitions;
+        this.replication = replication;
+    }
+
+    /** Namespace {@code recurate}, 6 partitions, replication 1: the embedded single-node layout. */
+    public static TopicPlan defaults() {
+        return new TopicPlan(DEFAULT_NAMESPACE, 6, (short) 1);
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    public TopicSpec ingest() {
+        return documents(namespace + ".docs.ingest", Document.getClassSchema());
+    }
+
+    public TopicSpec kept(int pass) {
+        return documents(passPrefix(pass) + ".kept", ScoredDocument.getClassSchema());
+    }
+
+    public TopicSpec removed(int pass) {
+        return documents(passPrefix(pass) + ".removed", ScoredDocument.getClassSchema());
+    }
+
+    public TopicSpec annotations() {
+        return documents(namespace + ".annotations", Annotation.getClassSchema());
+    }
+
+    /** Records that could not be read or scored, as their original bytes. */
+    public TopicSpec dlq() {
+        return documents(namespace + ".dlq", null);
+    }
+
+    public TopicSpec models() {
+        return compacted(namespace + ".models", 1, ModelVersion.getClassSchema());
+    }
+
+    public TopicSpec passes() {
+        return compacted(namespace + ".passes", 1, PassStatus.getClassSchema());
+    }
+
+    /** The schema registry's own topic; shared by every namespace of the cluster. */
+    public TopicSpec schemas() {
+        return compacted(SCHEMAS_TOPIC, 1, null);
+    }
+
+    /** The topics a namespace needs before its first pass. */
+    public List<TopicSpec> baseTopics() {
+        return List.of(ingest(), annotations(), models(), passes(), dlq());
+    }
+
+    /** The topics of one pass, created when the pass starts. */
+    public List<TopicSpec> passTopics(int pass) {
+        return List.of(kept(pass), removed(pass));
+    }
+
+    /** Pass number of a topic of this namespace, or -1 when it is not a pass topic. */
+    public int passOf(String topic) {
+        var m = Pattern.compile(Pattern.quote(namespace) + "\\.pass\\.(\\d+)\\.(kept|removed)").matcher(topic);
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    private String passPrefix(int pass) {
+        if (pass < 1) {
+            throw new IllegalArgumentException("Passes are numbered from 1, got " + pass);
+        }
+        return namespace + ".pass." + pass;
+    }
+
+    private TopicSpec documents(String name, Schema schema) {
+        Map<String, String> configs = common();
+        configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+        configs.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
+        configs.put(TopicConfig.RETENTION_BYTES_CONFIG, "-1");
+        configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES));
+        return new TopicSpec(name, partitions, replication, configs, schema);
+    }
+
+    private TopicSpec compacted(String name, int partitionCount, Schema schema) {
+        Map<String, String> configs = common();
+        configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        return new TopicSpec(name, partitionCount, replication, configs, schema);
+    }
+
+    private Map<String, String> common() {
+        Map<String, String> configs = new HashMap<>();
+        // With three or more replicas an acknowledged write survives the loss of one broker.
+        configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, replication)));
+        return configs;
+    }
+}
