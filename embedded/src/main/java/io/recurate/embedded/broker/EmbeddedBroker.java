@@ -153,7 +153,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         long deadline = System.nanoTime() + settings.startupTimeout().toNanos();
         // Wait for the port first, so the admin client does not log a warning per refused connection.
         int port = Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
-        while (Ports.isFree(port) && process.isAlive() && System.nanoTime() < deadline) {
+        while (!Ports.isListening(port) && process.isAlive() && System.nanoTime() < deadline) {
             sleep(100);
         }
         Properties props = new Properties();

@@ -3,6 +3,7 @@ package io.recurate.embedded.broker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /** Finding loopback ports for the embedded services. */
@@ -20,6 +21,16 @@ public final class Ports {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("No free port on loopback", e);
+        }
+    }
+
+    /** Whether something accepts connections on the loopback port (connecting, never binding it). */
+    public static boolean isListening(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
