@@ -1,5 +1,6 @@
 package io.recurate.cli;
 
+import io.recurate.embedded.ProcessRecord;
 import io.recurate.embedded.broker.BrokerSettings;
 import io.recurate.embedded.broker.EmbeddedBroker;
 import io.recurate.embedded.broker.Ports;
@@ -28,8 +29,15 @@ final class EmbeddedServices {
     static final int PREFERRED_BROKER_PORT = 9092;
     static final int PREFERRED_REGISTRY_PORT = 8081;
 
-    /** What is running: addresses and process ids. */
-    record State(String bootstrapServers, String registryUrl, long brokerPid, long registryPid) {
+    /** What is running: addresses and processes. */
+    record State(String bootstrapServers, String registryUrl, ProcessRecord broker, ProcessRecord registry) {
+        long brokerPid() {
+            return broker.pid();
+        }
+
+        long registryPid() {
+            return registry.pid();
+        }
     }
 
     private final Path home;
@@ -52,6 +60,10 @@ final class EmbeddedServices {
 
     /** The recorded services when both processes are still alive. */
     Optional<State> running() {
+        return recorded().filter(s -> s.broker().live().isPresent() && s.registry().live().isPresent());
+    }
+
+    private Optional<State> recorded() {
         if (!Files.exists(stateFile())) {
             return Optional.empty();
         }
@@ -61,11 +73,10 @@ final class EmbeddedServices {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + stateFile(), e);
         }
-        State state = new State(p.getProperty("bootstrap.servers"), p.getProperty("schema.registry.url"),
-                Long.parseLong(p.getProperty("broker.pid", "-1")), Long.parseLong(p.getProperty("registry.pid", "-1")));
-        boolean alive = ProcessHandle.of(state.brokerPid()).map(ProcessHandle::isAlive).orElse(false)
-                && ProcessHandle.of(state.registryPid()).map(ProcessHandle::isAlive).orElse(false);
-        return alive ? Optional.of(state) : Optional.empty();
+        ProcessRecord none = new ProcessRecord(-1, -1);
+        return Optional.of(new State(p.getProperty("bootstrap.servers"), p.getProperty("schema.registry.url"),
+                ProcessRecord.parse(p.getProperty("broker.process")).orElse(none),
+                ProcessRecord.parse(p.getProperty("registry.process")).orElse(none)));
     }
 
     /** Starts broker and registry as background processes that outlive this command. */
@@ -94,34 +105,24 @@ final class EmbeddedServices {
             broker.stop();
             throw e;
         }
-        State state = new State(broker.bootstrapServers(), url, broker.pid(), registry.pid());
+        State state = new State(broker.bootstrapServers(), url, ProcessRecord.of(ProcessHandle.of(broker.pid()).orElseThrow()),
+                ProcessRecord.of(registry.toHandle()));
         write(state);
         return state;
     }
 
     /** Stops what {@link #start} started; false when nothing was running. */
     boolean stop() {
-        boolean any = false;
-        if (Files.exists(stateFile())) {
-            Properties p = new Properties();
-            try (InputStream in = Files.newInputStream(stateFile())) {
-                p.load(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read " + stateFile(), e);
+        Optional<ProcessHandle> registry = recorded().flatMap(s -> s.registry().live());
+        registry.ifPresent(handle -> {
+            handle.destroy(); // SIGTERM: the registry closes its producer and HTTP server
+            try {
+                handle.onExit().get(20, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                handle.destroyForcibly();
             }
-            long registryPid = Long.parseLong(p.getProperty("registry.pid", "-1"));
-            Optional<ProcessHandle> registry = ProcessHandle.of(registryPid)
-                    .filter(h -> h.info().commandLine().map(c -> c.contains(Main.class.getName())).orElse(true));
-            if (registry.isPresent()) {
-                any = true;
-                registry.get().destroy();
-                try {
-                    registry.get().onExit().get(20, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    registry.get().destroyForcibly();
-                }
-            }
-        }
+        });
+        boolean any = registry.isPresent();
         any |= EmbeddedBroker.stopRunning(brokerHome());
         try {
             Files.deleteIfExists(stateFile());
@@ -135,8 +136,8 @@ final class EmbeddedServices {
         Properties p = new Properties();
         p.setProperty("bootstrap.servers", state.bootstrapServers());
         p.setProperty("schema.registry.url", state.registryUrl());
-        p.setProperty("broker.pid", Long.toString(state.brokerPid()));
-        p.setProperty("registry.pid", Long.toString(state.registryPid()));
+        p.setProperty("broker.process", state.broker().toString());
+        p.setProperty("registry.process", state.registry().toString());
         try (OutputStream out = Files.newOutputStream(stateFile())) {
             p.store(out, "services started by 'recurate up'; 'recurate down' stops them");
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.recurate.embedded.broker;
 
+import io.recurate.embedded.ProcessRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -129,19 +130,18 @@ final class BrokerLayout {
         }
     }
 
-    void writePid(long pid) {
+    void writePid(ProcessRecord process) {
         try {
-            Files.writeString(pidFile(), Long.toString(pid));
+            Files.writeString(pidFile(), process.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + pidFile(), e);
         }
     }
 
-    Optional<Long> readPid() {
+    Optional<ProcessRecord> readPid() {
         try {
-            return Files.exists(pidFile()) ? Optional.of(Long.parseLong(Files.readString(pidFile()).trim()))
-                    : Optional.empty();
-        } catch (IOException | NumberFormatException e) {
+            return Files.exists(pidFile()) ? ProcessRecord.parse(Files.readString(pidFile())) : Optional.empty();
+        } catch (IOException e) {
             return Optional.empty();
         }
     }
@@ -150,7 +150,7 @@ final class BrokerLayout {
         try {
             Files.deleteIfExists(pidFile());
         } catch (IOException ignored) {
-            // a stale pid file is checked against the process command line before use
+            // a stale pid file is checked against the process start time before use
         }
     }
 

@@ -1,5 +1,6 @@
 package io.recurate.embedded.broker;
 
+import io.recurate.embedded.ProcessRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -70,7 +71,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         String bootstrap = "127.0.0.1:" + ports.get("broker");
         EmbeddedBroker broker = new EmbeddedBroker(settings, process, bootstrap);
-        layout.writePid(process.pid());
+        layout.writePid(ProcessRecord.of(process.toHandle()));
         try {
             broker.awaitReady(layout);
         } catch (RuntimeException e) {
@@ -129,8 +130,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** Stops a broker started by an earlier command ({@code recurate down}); false when none ran. */
     public static boolean stopRunning(Path home) {
         BrokerLayout layout = new BrokerLayout(home);
-        Optional<ProcessHandle> handle = layout.readPid().flatMap(ProcessHandle::of)
-                .filter(h -> h.info().commandLine().map(c -> c.contains("kafka.Kafka")).orElse(true));
+        Optional<ProcessHandle> handle = layout.readPid().flatMap(ProcessRecord::live);
         handle.ifPresent(h -> stopProcess(h, Duration.ofSeconds(30)));
         layout.clearPid();
         return handle.isPresent();
