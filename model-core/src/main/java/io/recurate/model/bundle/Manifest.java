@@ -1,0 +1,38 @@
+package io.recurate.model.bundle;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.recurate.model.featurize.FeaturizerSpec;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code manifest.json} of a model bundle: what the model is, how it was made and how to check it.
+ *
+ * @param format         manifest format version (1)
+ * @param name           model name, e.g. "filter"
+ * @param version        version id, unique per name
+ * @param parentVersion  the version this one was trained after, or null
+ * @param createdAt      ISO-8601 instant
+ * @param featurizer     the featurizer spec the model was trained with
+ * @param modelFile      the ONNX file, "model.onnx"
+ * @param sha256         lowercase hex sha256 of the ONNX file
+ * @param files          sha256 of every file of the bundle but the manifest (external data included)
+ * @param inputs         ONNX input names: ids, inverse lengths
+ * @param output         ONNX output name
+ * @param exportMode     FOLDED or FULL
+ * @param threshold      default violation threshold
+ * @param probes         probe texts and the scores the model must give them
+ * @param provenance     where the training data came from, trainer settings, origin
+ * @param metrics        training and validation metrics
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record Manifest(int format, String name, String version, String parentVersion, String createdAt,
+                       FeaturizerSpec featurizer, String modelFile, String sha256, Map<String, String> files,
+                       List<String> inputs, String output, String exportMode, float threshold, List<Probe> probes,
+                       Map<String, String> provenance, Map<String, Double> metrics) {
+    public static final int FORMAT = 1;
+
+    /** A probe text and its expected score. */
+    public record Probe(String text, float score) {
+    }
+}

@@ -1,0 +1,67 @@
+package io.recurate.model.featurize;
+
+/**
+ * MurmurHash3 x86_32 (Austin Appleby's reference algorithm, public domain) over a byte range. The
+ * featurizer's token hash: small, fast and with published test vectors, so the ids of a spec can be
+ * reproduced anywhere.
+ */
+public final class MurmurHash3 {
+    private static final int C1 = 0xcc9e2d51;
+    private static final int C2 = 0x1b873593;
+
+    private MurmurHash3() {
+    }
+
+    public static int hash32(byte[] data, int offset, int length, int seed) {
+        int h1 = seed;
+        int end = offset + (length & ~3);
+        for (int i = offset; i < end; i += 4) {
+            int k1 = (data[i] & 0xff) | (data[i + 1] & 0xff) << 8 | (data[i + 2] & 0xff) << 16 | data[i + 3] << 24;
+            k1 *= C1;
+            k1 = Integer.rotateLeft(k1, 15);
+            k1 *= C2;
+            h1 ^= k1;
+            h1 = Integer.rotateLeft(h1, 13);
+            h1 = h1 * 5 + 0xe6546b64;
+        }
+        int k1 = 0;
+        switch (length & 3) {
+            case 3:
+                k1 = (data[end + 2] & 0xff) << 16;
+                // fall through
+            case 2:
+                k1 |= (data[end + 1] & 0xff) << 8;
+                // fall through
+            case 1:
+                k1 |= data[end] & 0xff;
+                k1 *= C1;
+                k1 = Integer.rotateLeft(k1, 15);
+                k1 *= C2;
+                h1 ^= k1;
+                // fall through
+            default:
+                break;
+        }
+        h1 ^= length;
+        return fmix32(h1);
+    }
+
+    static int fmix32(int h) {
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return h;
+    }
+
+    /** MurmurHash3's 64-bit finalizer, used to spread the combined hash of an n-gram. */
+    static long fmix64(long k) {
+        k ^= k >>> 33;
+        k *= 0xff51afd7ed558ccdL;
+        k ^= k >>> 33;
+        k *= 0xc4ceb9fe1a85ec53L;
+        k ^= k >>> 33;
+        return k;
+    }
+}

@@ -1,0 +1,209 @@
+package io.recurate.model.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.recurate.model.featurize.FeatureBatch;
+import io.recurate.model.featurize.Featurizer;
+import io.recurate.model.featurize.FeaturizerSpec;
+import io.recurate.model.score.Scorer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores with ONNX Runtime on CUDA or CPU. Inputs go through direct buffers that are kept and
+ * reused between calls (ONNX Runtime reads them in place); documents are batched by length so that
+ * little padding is computed. Thread-safe: calls are serialized, since they share the buffers.
+ */
+public final class OnnxScorer implements Scorer {
+    private static final Logger log = LoggerFactory.getLogger(OnnxScorer.class);
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final Featurizer featurizer;
+    private final ScorerSettings settings;
+    private final String device;
+    private IntBuffer ids = IntBuffer.allocate(0);
+    private FloatBuffer inverseLengths = FloatBuffer.allocate(0);
+
+    private OnnxScorer(OrtEnvironment env, OrtSession session, Featurizer featurizer, ScorerSettings settings,
+                       String device) {
+        this.env = env;
+        this.session = session;
+        this.featurizer = featurizer;
+        this.settings = settings;
+        this.device = device;
+    }
+
+    /**
+     * Loads {@code model}. With device {@code auto} CUDA is tried first (ONNX Runtime reports CUDA as
+     * available even where no GPU is, so only creating a session tells) and CPU is used when it fails,
+     * with one log line saying which. With {@code cuda:N} a failure is an error.
+     */
+    public static OnnxScorer open(Path model, FeaturizerSpec spec, ScorerSettings settings) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        Featurizer featurizer = new Featurizer(spec);
+        Device wanted = settings.device();
+        if (wanted.kind() != Device.Kind.CPU) {
+            try {
+                OrtSession session = createSession(env, model, settings, wanted.index());
+                Device used = new Device(Device.Kind.CUDA, wanted.index());
+                log.info("Scoring {} on {} (ONNX Runtime CUDA execution provider)", model.getFileName(), used);
+                return checked(new OnnxScorer(env, session, featurizer, settings, used.toString()));
+            } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
+                if (wanted.kind() == Device.Kind.CUDA) {
+                    throw new IllegalStateException("Cannot score on " + wanted + ": " + e.getMessage()
+                            + " (the CUDA build needs -Pgpu, an NVIDIA driver, CUDA 12 and cuDNN 9)", e);
+                }
+                log.info("Scoring {} on cpu: CUDA is not usable here ({})", model.getFileName(), firstLine(e));
+            }
+        }
+        try {
+            OrtSession session = createSession(env, model, settings, -1);
+            if (wanted.kind() == Device.Kind.CPU) {
+                log.info("Scoring {} on cpu", model.getFileName());
+            }
+            return checked(new OnnxScorer(env, session, featurizer, settings, "cpu"));
+        } catch (OrtException e) {
+            throw new IllegalArgumentException("ONNX Runtime cannot load " + model + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static OrtSession createSession(OrtEnvironment env, Path model, ScorerSettings settings, int cudaDevice)
+            throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setIntraOpNumThreads(settings.intraOpThreads());
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            if (cudaDevice >= 0) {
+                options.addCUDA(cudaDevice);
+            }
+            return env.createSession(model.toString(), options);
+        }
+    }
+
+    /** Refuses a graph that does not have recurate's inputs and output. */
+    private static OnnxScorer checked(OnnxScorer scorer) {
+        try {
+            Set<String> inputs = scorer.session.getInputNames();
+            Set<String> outputs = scorer.session.getOutputNames();
+            if (!inputs.equals(Set.of(GraphNames.IDS, GraphNames.INVERSE_LENGTHS)) || !outputs.contains(GraphNames.SCORE)) {
+                scorer.close();
+                throw new IllegalArgumentException("The ONNX model has inputs " + inputs + " and outputs " + outputs
+                        + "; recurate expects inputs [" + GraphNames.IDS + ", " + GraphNames.INVERSE_LENGTHS
+                        + "] and output " + GraphNames.SCORE);
+            }
+            Map<String, NodeInfo> info = scorer.session.getInputInfo();
+            log.debug("ONNX inputs {}", info);
+        } catch (OrtException e) {
+            scorer.close();
+            throw new IllegalArgumentException("Cannot inspect the ONNX model: " + e.getMessage(), e);
+        }
+        return scorer;
+    }
+
+    @Override
+    public String device() {
+        return device;
+    }
+
+    public FeaturizerSpec spec() {
+        return featurizer.spec();
+    }
+
+    @Override
+    public float[] score(List<String> texts) {
+        List<int[]> features = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            features.add(featurizer.ids(text));
+        }
+        return scoreIds(features);
+    }
+
+    /** Scores already featurized documents. */
+    public synchronized float[] scoreIds(List<int[]> documents) {
+        float[] scores = new float[documents.size()];
+        int[] order = FeatureBatch.lengthOrder(documents);
+        for (int start = 0; start < order.length; start += settings.maxBatch()) {
+            int end = Math.min(order.length, start + settings.maxBatch());
+            List<int[]> batch = new ArrayList<>(end - start);
+            for (int k = start; k < end; k++) {
+                batch.add(documents.get(order[k]));
+            }
+            float[] batchScores = run(batch);
+            for (int k = start; k < end; k++) {
+                scores[order[k]] = batchScores[k - start];
+            }
+        }
+        return scores;
+    }
+
+    private float[] run(List<int[]> batch) {
+        int size = batch.size();
+        int width = 1;
+        for (int[] doc : batch) {
+            width = Math.max(width, doc.length);
+        }
+        ensureCapacity(size * width, size);
+        ids.clear();
+        inverseLengths.clear();
+        for (int[] doc : batch) {
+            ids.put(doc);
+            for (int i = doc.length; i < width; i++) {
+                ids.put(0);
+            }
+            inverseLengths.put(doc.length == 0 ? 0f : 1f / doc.length);
+        }
+        ids.flip();
+        inverseLengths.flip();
+        try (OnnxTensor idTensor = OnnxTensor.createTensor(env, ids, new long[] {size, width});
+             OnnxTensor invTensor = OnnxTensor.createTensor(env, inverseLengths, new long[] {size, 1});
+             OrtSession.Result result = session.run(Map.of(GraphNames.IDS, idTensor, GraphNames.INVERSE_LENGTHS, invTensor))) {
+            FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            float[] scores = new float[size];
+            out.get(scores);
+            return scores;
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed to score a batch of " + size + " documents: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void ensureCapacity(int idCount, int rows) {
+        if (ids.capacity() < idCount) {
+            ids = ByteBuffer.allocateDirect(Math.max(idCount, ids.capacity() * 2) * Integer.BYTES)
+                    .order(ByteOrder.nativeOrder()).asIntBuffer();
+        }
+        if (inverseLengths.capacity() < rows) {
+            inverseLengths = ByteBuffer.allocateDirect(Math.max(rows, settings.maxBatch()) * Float.BYTES)
+                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            log.warn("Closing the ONNX Runtime session failed: {}", e.getMessage());
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

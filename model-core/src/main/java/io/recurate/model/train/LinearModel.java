@@ -1,0 +1,110 @@
+package io.recurate.model.train;
+
+import io.recurate.model.featurize.FeaturizerSpec;
+
+/**
+ * The fastText-style classifier: an embedding bag (rows 1..buckets, row 0 = padding, kept zero),
+ * averaged, then a linear layer and a sigmoid. {@link #score(int[])} is the Java reference that the
+ * ONNX export must reproduce.
+ */
+public final class LinearModel {
+    final FeaturizerSpec spec;
+    final int dim;
+    /** (buckets + 1) x dim, row-major. */
+    final float[] embeddings;
+    final float[] weights;
+    float bias;
+
+    LinearModel(FeaturizerSpec spec, int dim, float[] embeddings, float[] weights, float bias) {
+        this.spec = spec;
+        this.dim = dim;
+        this.embeddings = embeddings;
+        this.weights = weights;
+        this.bias = bias;
+    }
+
+    public FeaturizerSpec spec() {
+        return spec;
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    public float bias() {
+        return bias;
+    }
+
+    /** A copy of the output weights. */
+    public float[] weights() {
+        return weights.clone();
+    }
+
+    /** Row r of the embedding table (row 0 is the padding row, always zero). */
+    public float[] embeddingRow(int r) {
+        float[] row = new float[dim];
+        System.arraycopy(embeddings, r * dim, row, 0, dim);
+        return row;
+    }
+
+    /** The embedding table itself, (buckets + 1) x dim row-major, for export; callers must not modify it. */
+    public float[] embeddingTable() {
+        return embeddings;
+    }
+
+    /** The table rows: buckets + 1. */
+    public int rows() {
+        return embeddings.length / dim;
+    }
+
+    /**
+     * Each row's contribution to the logit, e_r . w: since the model is linear up to the sigmoid,
+     * the average of these over a document's ids plus the bias is its logit. The folded ONNX export
+     * stores this column instead of the whole table.
+     */
+    public float[] foldedTable() {
+        int rows = rows();
+        float[] folded = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            float dot = 0;
+            int base = r * dim;
+            for (int d = 0; d < dim; d++) {
+                dot += embeddings[base + d] * weights[d];
+            }
+            folded[r] = dot;
+        }
+        return folded;
+    }
+
+    /** The violation probability of a document given its ids: sigmoid(w . mean(e_ids) + b). */
+    public float score(int[] ids) {
+        return sigmoid(logit(ids, new float[dim]));
+    }
+
+    float logit(int[] ids, float[] hidden) {
+        java.util.Arrays.fill(hidden, 0f);
+        for (int id : ids) {
+            int base = id * dim;
+            for (int d = 0; d < dim; d++) {
+                hidden[d] += embeddings[base + d];
+            }
+        }
+        float z = 0;
+        if (ids.length > 0) {
+            float inv = 1f / ids.length;
+            for (int d = 0; d < dim; d++) {
+                hidden[d] *= inv;
+                z += weights[d] * hidden[d];
+            }
+        }
+        return z + bias;
+    }
+
+    static float sigmoid(float z) {
+        return (float) (1.0 / (1.0 + Math.exp(-z)));
+    }
+
+    LinearModel copy() {
+        return new LinearModel(spec, dim, embeddings.clone(), weights.clone(), bias);
+    }
+}
