@@ -149,6 +149,9 @@ public final class Featurizer {
         if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
             return CharClass.SEPARATOR;
         }
+        if ((cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef)) {
+            return CharClass.SEPARATOR; // variation selectors only choose a glyph (emoji vs text)
+        }
         int type = Character.getType(cp);
         if (type == Character.CONTROL || type == Character.FORMAT || type == Character.UNASSIGNED
                 || type == Character.SURROGATE || type == Character.PRIVATE_USE) {

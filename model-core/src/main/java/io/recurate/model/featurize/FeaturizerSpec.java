@@ -11,7 +11,7 @@ import java.util.List;
  * <p>Version 1 ({@link Featurizer}): text is cut at ASCII whitespace into chunks that are Unicode-NFKC
  * normalized and lower-cased (Locale.ROOT). Tokens are maximal runs of letters, digits and marks; every
  * other visible code point (punctuation, symbols, emoji) and every CJK ideograph, kana or Thai
- * character is a token of its own. At most {@code maxTokens} tokens are used. A token's hash is
+ * character is a token of its own; controls, format characters and variation selectors separate tokens. At most {@code maxTokens} tokens are used. A token's hash is
  * MurmurHash3 x86_32 of its UTF-8 bytes with {@code seed}; a unigram's id is
  * {@code 1 + (hash unsigned mod buckets)}; an n-gram (n &gt; 1) combines its token hashes as
  * {@code h = h * 116049371 + next} (fastText's rule) in 64 bits, adds {@code n * 0x9E3779B97F4A7C15},
