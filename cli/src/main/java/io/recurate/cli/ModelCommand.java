@@ -13,7 +13,6 @@ import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.model.train.Metrics;
 import io.recurate.model.train.Trainer;
 import io.recurate.model.train.TrainerSettings;
-import io.recurate.model.train.TrainingListener;
 import io.recurate.model.train.TrainingReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -129,8 +128,9 @@ final class ModelCommand {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             Trainer.Result result;
+            java.util.Map<String, Long> skipped;
             try (JsonlReader reader = JsonlReader.open(data, onError, true);
-                 ProgressBar reading = Progress.bar("Reading", -1, " docs")) {
+                 TrainingProgress progress = new TrainingProgress()) {
                 Iterator<io.recurate.model.train.Example> examples = new Iterator<>() {
                     @Override
                     public boolean hasNext() {
@@ -139,14 +139,14 @@ final class ModelCommand {
 
                     @Override
                     public io.recurate.model.train.Example next() {
-                        reading.step();
                         return reader.next().toExample();
                     }
                 };
-                result = train(examples, options);
-                if (!reader.skipped().isEmpty()) {
-                    out.println("Skipped bad lines of " + data + ": " + reader.skipped());
-                }
+                result = new Trainer(options.spec(), options.settings()).train(examples, progress);
+                skipped = reader.skipped();
+            }
+            if (!skipped.isEmpty()) {
+                out.println("Skipped bad lines of " + data + ": " + skipped);
             }
             TrainingReport r = result.report();
             ModelBundle bundle = ModelBundle.write(result.model(), new ModelBundle.Description(name, version, null, threshold,
@@ -167,23 +167,6 @@ final class ModelCommand {
             Map<String, String> p = new LinkedHashMap<>(provenance);
             p.put("data", data.toString());
             return p;
-        }
-
-        static Trainer.Result train(Iterator<io.recurate.model.train.Example> examples, TrainOptions options) {
-            try (ProgressBar training = Progress.bar("Training", 100, "%")) {
-                return new Trainer(options.spec(), options.settings()).train(examples, new TrainingListener() {
-                    @Override
-                    public void progress(long done, long total) {
-                        training.stepTo(done * 100 / Math.max(1, total));
-                    }
-
-                    @Override
-                    public void epochFinished(EpochStats stats) {
-                        training.setExtraMessage(String.format(" epoch %d loss %.4f val AUC %.4f", stats.epoch(),
-                                stats.trainLoss(), stats.validationAuc()));
-                    }
-                });
-            }
         }
     }
 
@@ -225,6 +208,8 @@ final class ModelCommand {
             List<Boolean> labels = new ArrayList<>();
             long chars = 0;
             double scoringSeconds = 0;
+            String usedDevice;
+            java.util.Map<String, Long> skipped;
             try (OnnxScorer scorer = ModelBundle.load(model, settings, null);
                  JsonlReader reader = JsonlReader.open(data, onError, false);
                  ProgressBar bar = Progress.bar("Scoring", -1, " docs")) {
@@ -244,13 +229,15 @@ final class ModelCommand {
                         chunk.clear();
                     }
                 }
-                if (!reader.skipped().isEmpty()) {
-                    out.println("Skipped bad lines of " + data + ": " + reader.skipped());
-                }
-                out.printf("Scored %d documents on %s in %.2f s: %.0f docs/s, %.1f MB/s (featurize + inference)%n",
-                        scores.size(), scorer.device(), scoringSeconds, scores.size() / Math.max(1e-9, scoringSeconds),
-                        chars / 1e6 / Math.max(1e-9, scoringSeconds));
+                usedDevice = scorer.device();
+                skipped = reader.skipped();
             }
+            if (!skipped.isEmpty()) {
+                out.println("Skipped bad lines of " + data + ": " + skipped);
+            }
+            out.printf("Scored %d documents on %s in %.2f s: %.0f docs/s, %.1f MB/s (featurize + inference)%n",
+                    scores.size(), usedDevice, scoringSeconds, scores.size() / Math.max(1e-9, scoringSeconds),
+                    chars / 1e6 / Math.max(1e-9, scoringSeconds));
             printQuality(out, scores, labels, tau);
             return 0;
         }
