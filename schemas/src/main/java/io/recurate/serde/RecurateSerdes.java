@@ -4,6 +4,7 @@ import io.recurate.registry.RegistryClient;
 import io.recurate.schemas.Annotation;
 import io.recurate.schemas.Document;
 import io.recurate.schemas.ModelVersion;
+import io.recurate.schemas.PassProgress;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.ScoredDocument;
 import java.util.List;
@@ -15,7 +16,7 @@ public final class RecurateSerdes {
     /** Every value schema recurate writes, for registration up front. */
     public static final List<Schema> VALUE_SCHEMAS = List.of(Document.getClassSchema(),
             ScoredDocument.getClassSchema(), Annotation.getClassSchema(), ModelVersion.getClassSchema(),
-            PassStatus.getClassSchema());
+            PassStatus.getClassSchema(), PassProgress.getClassSchema());
 
     private final RegistryClient registry;
 
@@ -41,6 +42,10 @@ public final class RecurateSerdes {
 
     public Serde<ModelVersion> modelVersion() {
         return AvroSerde.forValues(registry, ModelVersion.getClassSchema());
+    }
+
+    public Serde<PassProgress> passProgress() {
+        return AvroSerde.forValues(registry, PassProgress.getClassSchema());
     }
 
     public Serde<PassStatus> passStatus() {

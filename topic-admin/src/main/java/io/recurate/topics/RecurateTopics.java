@@ -3,6 +3,7 @@ package io.recurate.topics;
 import io.recurate.schemas.Annotation;
 import io.recurate.schemas.Document;
 import io.recurate.schemas.ModelVersion;
+import io.recurate.schemas.PassProgress;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.ScoredDocument;
 import io.recurate.serde.RecurateSerdes;
@@ -37,6 +38,10 @@ public final class RecurateTopics {
 
     public Topic<String, ScoredDocument> removed(int pass) {
         return new Topic<>(plan.removed(pass).name(), keys, serdes.scoredDocument());
+    }
+
+    public Topic<String, PassProgress> progress(int pass) {
+        return new Topic<>(plan.progress(pass).name(), keys, serdes.passProgress());
     }
 
     public Topic<String, Annotation> annotations() {

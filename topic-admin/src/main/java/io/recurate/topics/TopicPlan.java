@@ -3,6 +3,7 @@ package io.recurate.topics;
 import io.recurate.schemas.Annotation;
 import io.recurate.schemas.Document;
 import io.recurate.schemas.ModelVersion;
+import io.recurate.schemas.PassProgress;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.ScoredDocument;
 import java.util.HashMap;
@@ -68,6 +69,11 @@ public final class TopicPlan {
         return documents(passPrefix(pass) + ".removed", ScoredDocument.getClassSchema());
     }
 
+    /** The scorer's exact per-partition progress of a pass; compacted, keyed by source partition. */
+    public TopicSpec progress(int pass) {
+        return compacted(passPrefix(pass) + ".progress", 1, PassProgress.getClassSchema());
+    }
+
     public TopicSpec annotations() {
         return documents(namespace + ".annotations", Annotation.getClassSchema());
     }
@@ -97,12 +103,12 @@ public final class TopicPlan {
 
     /** The topics of one pass, created when the pass starts. */
     public List<TopicSpec> passTopics(int pass) {
-        return List.of(kept(pass), removed(pass));
+        return List.of(kept(pass), removed(pass), progress(pass));
     }
 
     /** Pass number of a topic of this namespace, or -1 when it is not a pass topic. */
     public int passOf(String topic) {
-        var m = Pattern.compile(Pattern.quote(namespace) + "\\.pass\\.(\\d+)\\.(kept|removed)").matcher(topic);
+        var m = Pattern.compile(Pattern.quote(namespace) + "\\.pass\\.(\\d+)\\.(kept|removed|progress)").matcher(topic);
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
 

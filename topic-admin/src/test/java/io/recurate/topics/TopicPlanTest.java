@@ -15,6 +15,7 @@ class TopicPlanTest {
         assertThat(plan.ingest().name()).isEqualTo("exp1.docs.ingest");
         assertThat(plan.kept(3).name()).isEqualTo("exp1.pass.3.kept");
         assertThat(plan.removed(3).name()).isEqualTo("exp1.pass.3.removed");
+        assertThat(plan.progress(3).name()).isEqualTo("exp1.pass.3.progress");
         assertThat(plan.annotations().name()).isEqualTo("exp1.annotations");
         assertThat(plan.models().name()).isEqualTo("exp1.models");
         assertThat(plan.passes().name()).isEqualTo("exp1.passes");
@@ -37,7 +38,7 @@ class TopicPlanTest {
 
     @Test
     void stateTopicsAreCompactedWithOnePartitionForOrder() {
-        for (TopicSpec spec : new TopicSpec[] {plan.models(), plan.passes(), plan.schemas()}) {
+        for (TopicSpec spec : new TopicSpec[] {plan.models(), plan.passes(), plan.schemas(), plan.progress(4)}) {
             assertThat(spec.configs()).as(spec.name()).containsEntry("cleanup.policy", "compact");
             assertThat(spec.partitions()).as(spec.name()).isEqualTo(1);
         }

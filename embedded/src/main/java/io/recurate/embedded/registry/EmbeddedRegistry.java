@@ -62,9 +62,20 @@ public final class EmbeddedRegistry implements AutoCloseable {
     }
 
     public static EmbeddedRegistry start(Settings settings) {
-        long started = System.nanoTime();
         Map<String, Object> kafka = new HashMap<>(settings.kafkaConfig());
-        KafkaSchemaStore store = KafkaSchemaStore.open(kafka, settings.topic(), settings.replication());
+        return serve(KafkaSchemaStore.open(kafka, settings.topic(), settings.replication()), settings);
+    }
+
+    /**
+     * The same registry and REST API with nothing persisted, on a free loopback port: for unit tests
+     * (e.g. with TopologyTestDriver) that need real serdes but no broker.
+     */
+    public static EmbeddedRegistry startInMemory() {
+        return serve(KafkaSchemaStore.inMemory(), new Settings(Map.of(), "127.0.0.1", 0, "(memory)", (short) 1, null));
+    }
+
+    private static EmbeddedRegistry serve(KafkaSchemaStore store, Settings settings) {
+        long started = System.nanoTime();
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 64);
