@@ -1,0 +1,110 @@
+package io.recurate.scorer;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.recurate.model.bundle.ModelBundle;
+import io.recurate.model.featurize.FeaturizerSpec;
+import io.recurate.model.onnx.OnnxScorer;
+import io.recurate.model.onnx.ScorerSettings;
+import io.recurate.schemas.ModelVersion;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The model versions this scorer can serve. A version announced on {@code <ns>.models} is loaded
+ * and checked as soon as it arrives (sha256, featurizer spec, probes: scoring the probes also warms
+ * it up), so the next pass starts on a ready session; one that fails its checks is refused with a
+ * log line and a metric, and whatever was serving goes on serving. Loaded sessions share the one
+ * ONNX Runtime environment (and GPU context) of the process and stay open until the service stops.
+ */
+public final class ModelCache implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ModelCache.class);
+
+    private final ScorerSettings settings;
+    private final Map<String, OnnxScorer> loaded = new HashMap<>();
+    private final Map<String, String> refused = new HashMap<>();
+    private final Counter swaps;
+    private final Counter refusals;
+
+    public ModelCache(ScorerSettings settings, MeterRegistry meters) {
+        this.settings = settings;
+        this.swaps = Counter.builder("recurate.model.loads").description("Model versions loaded and checked")
+                .register(meters);
+        this.refusals = Counter.builder("recurate.model.refusals").description("Model versions refused by their checks")
+                .register(meters);
+    }
+
+    /** Loads and checks a newly announced version; never throws. */
+    public synchronized void offer(ModelVersion version) {
+        String key = key(version.getName(), version.getVersion());
+        if (loaded.containsKey(key) || refused.containsKey(key)) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            Path dir = bundlePath(version.getArtifactUri());
+            OnnxScorer scorer = ModelBundle.load(dir, settings, FeaturizerSpec.fromJson(version.getFeaturizerSpec()));
+            String sha = ModelBundle.open(dir).manifest().sha256();
+            if (!sha.equals(version.getSha256())) {
+                scorer.close();
+                throw new IllegalArgumentException("bundle sha256 " + sha + " differs from the announced " + version.getSha256());
+            }
+            loaded.put(key, scorer);
+            swaps.increment();
+            log.info("Model {} {} loaded, checked and warmed up on {} in {} ms; ready for the next pass", version.getName(),
+                    version.getVersion(), scorer.device(), Duration.ofNanos(System.nanoTime() - start).toMillis());
+        } catch (RuntimeException e) {
+            refused.put(key, e.getMessage());
+            refusals.increment();
+            log.error("Refusing model {} {} from {}: {}. The running model keeps serving.", version.getName(),
+                    version.getVersion(), version.getArtifactUri(), e.getMessage());
+        }
+        notifyAll();
+    }
+
+    /**
+     * The scorer of a version, waiting up to {@code timeout} for it to be announced and loaded.
+     *
+     * @throws IllegalStateException when it was refused or did not arrive in time
+     */
+    public synchronized OnnxScorer await(String name, String version, Duration timeout) throws InterruptedException {
+        String key = key(name, version);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!loaded.containsKey(key)) {
+            if (refused.containsKey(key)) {
+                throw new IllegalStateException("Model " + name + " " + version + " was refused: " + refused.get(key));
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new IllegalStateException("Model " + name + " " + version + " was not announced on the models topic within "
+                        + timeout.toSeconds() + " s");
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return loaded.get(key);
+    }
+
+    public synchronized int refusedCount() {
+        return refused.size();
+    }
+
+    static Path bundlePath(String artifactUri) {
+        URI uri = URI.create(artifactUri);
+        return uri.getScheme() == null ? Path.of(artifactUri) : Path.of(uri);
+    }
+
+    private static String key(String name, String version) {
+        return name + "\u0000" + version;
+    }
+
+    @Override
+    public synchronized void close() {
+        loaded.values().forEach(OnnxScorer::close); // close waits for a batch in flight (score is synchronized)
+        loaded.clear();
+    }
+}

@@ -1,0 +1,159 @@
+package io.recurate.scorer;
+
+import io.recurate.model.score.Scorer;
+import io.recurate.registry.RegistryClient;
+import io.recurate.schemas.OffsetRange;
+import io.recurate.schemas.PassCounts;
+import io.recurate.schemas.PassProgress;
+import io.recurate.schemas.PassStatus;
+import io.recurate.topics.RecurateTopics;
+import io.recurate.topics.TopicAdmin;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one pass as its own Kafka Streams application, pinned to one model, and knows when it is
+ * finished: the application's committed offsets have reached the source end offsets recorded at
+ * pass start, and every partition's last committed progress says its buffer is empty.
+ */
+public final class PassRunner implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PassRunner.class);
+
+    private final ScorerServiceConfig config;
+    private final RecurateTopics topics;
+    private final PassStatus status;
+    private final KafkaStreams streams;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Map<Integer, PassProgress> progress = new HashMap<>();
+    private final KafkaConsumer<String, PassProgress> progressReader;
+    private final Admin admin;
+
+    public PassRunner(ScorerServiceConfig config, RecurateTopics topics, RegistryClient registry, PassStatus status,
+                      Supplier<Scorer> scorer) {
+        this.config = config;
+        this.topics = topics;
+        this.status = status;
+        try (TopicAdmin topicAdmin = new TopicAdmin(config.kafkaConfig())) {
+            topicAdmin.ensure(topics.plan().passTopics(status.getPass()));
+        }
+        PassContext pass = PassContext.of(status);
+        this.streams = new KafkaStreams(ScoringTopology.build(pass, topics, registry, config.batch(), scorer),
+                config.streamsProperties(status.getPass()));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("Pass {} stopped: {}", status.getPass(), e.toString(), e);
+            failure.set(e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        var progressTopic = topics.progress(status.getPass());
+        this.progressReader = new KafkaConsumer<>(config.clientConfig(Map.of(
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)),
+                progressTopic.keySerde().deserializer(), progressTopic.valueSerde().deserializer());
+        TopicPartition tp = new TopicPartition(progressTopic.name(), 0);
+        progressReader.assign(List.of(tp));
+        progressReader.seekToBeginning(List.of(tp));
+        this.admin = Admin.create(config.kafkaConfig());
+    }
+
+    public void start() {
+        log.info("Pass {}: scoring {} with model {} (threshold {}), application {}", status.getPass(),
+                status.getSourceTopic(), status.getModelVersion(), status.getThreshold(),
+                PassContext.applicationId(config.namespace(), status.getPass()));
+        streams.start();
+    }
+
+    /** Waits until the pass is complete and returns its counts. */
+    public PassCounts awaitCompletion(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (failure.get() != null || streams.state() == KafkaStreams.State.ERROR) {
+                throw new IllegalStateException("Pass " + status.getPass() + " failed: " + failure.get(), failure.get());
+            }
+            if (streams.state() == KafkaStreams.State.PENDING_SHUTDOWN || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                throw new IllegalStateException("Pass " + status.getPass() + " was stopped before it finished");
+            }
+            Optional<PassCounts> counts = completion();
+            if (counts.isPresent()) {
+                return counts.get();
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("Pass " + status.getPass() + " did not finish within " + timeout);
+    }
+
+    /** Counts so far, from every partition's last committed progress. */
+    public PassCounts countsSoFar() {
+        readProgress(Duration.ZERO);
+        return sum();
+    }
+
+    private Optional<PassCounts> completion() {
+        readProgress(Duration.ofMillis(100));
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            committed = admin.listConsumerGroupOffsets(PassContext.applicationId(config.namespace(), status.getPass()))
+                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.debug("Cannot read committed offsets yet: {}", e.toString());
+            return Optional.empty();
+        }
+        for (OffsetRange range : status.getSourceEndOffsets()) {
+            if (range.getEndOffset() <= range.getStartOffset()) {
+                continue; // an empty partition has nothing to wait for
+            }
+            OffsetAndMetadata offset = committed.get(new TopicPartition(range.getTopic(), range.getPartition()));
+            if (offset == null || offset.offset() < range.getEndOffset()) {
+                return Optional.empty();
+            }
+        }
+        if (progress.values().stream().anyMatch(p -> p.getBuffered() > 0)) {
+            return Optional.empty();
+        }
+        return Optional.of(sum());
+    }
+
+    private void readProgress(Duration wait) {
+        var records = progressReader.poll(wait);
+        records.forEach(r -> progress.put(Integer.parseInt(r.key()), r.value()));
+    }
+
+    private PassCounts sum() {
+        long input = 0;
+        long kept = 0;
+        long removed = 0;
+        long dlq = 0;
+        for (PassProgress p : progress.values()) {
+            input += p.getInput();
+            kept += p.getKept();
+            removed += p.getRemoved();
+            dlq += p.getDlq();
+        }
+        return new PassCounts(input, kept, removed, dlq);
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(60));
+        progressReader.close();
+        admin.close();
+    }
+}

@@ -1,0 +1,185 @@
+package io.recurate.scorer;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.recurate.registry.RegistryClient;
+import io.recurate.schemas.ModelVersion;
+import io.recurate.schemas.PassCounts;
+import io.recurate.schemas.PassState;
+import io.recurate.schemas.PassStatus;
+import io.recurate.topics.RecurateTopics;
+import io.recurate.topics.TopicAdmin;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scorer service: follows {@code <ns>.models} (loading and checking every new version as it
+ * arrives) and {@code <ns>.passes}, and scores every RUNNING pass with the model version it is
+ * pinned to, one pass after the other; when a pass is complete it publishes it as SCORED with its
+ * counts. A restarted service resumes a RUNNING pass where its committed offsets and state left it.
+ */
+public final class ScorerService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ScorerService.class);
+
+    private final ScorerServiceConfig config;
+    private final RecurateTopics topics;
+    private final RegistryClient registry;
+    private final ModelCache models;
+    private final Integer onlyPass;
+    private final Thread modelFollower;
+    private volatile boolean running = true;
+    private volatile PassRunner current;
+    private KafkaConsumer<String, ModelVersion> modelConsumer;
+    private KafkaConsumer<String, PassStatus> passConsumer;
+
+    /**
+     * @param onlyPass score just this pass and return from {@link #run()} when it is done; null to serve forever
+     */
+    public ScorerService(ScorerServiceConfig config, RecurateTopics topics, RegistryClient registry, MeterRegistry meters,
+                         Integer onlyPass) {
+        this.config = config;
+        this.topics = topics;
+        this.registry = registry;
+        this.models = new ModelCache(config.onnx(), meters);
+        this.onlyPass = onlyPass;
+        this.modelFollower = new Thread(this::followModels, "scorer-models");
+        this.modelFollower.setDaemon(true);
+    }
+
+    public ModelCache models() {
+        return models;
+    }
+
+    /** Runs until closed, or until the one pass asked for is scored. */
+    public void run() throws InterruptedException {
+        try (TopicAdmin admin = new TopicAdmin(config.kafkaConfig())) {
+            admin.ensure(List.of(topics.plan().models(), topics.plan().passes()));
+        }
+        log.info("Scorer service started: namespace {}, {}, batch {} / {} ms, device {}, {}", config.namespace(),
+                config.exactlyOnce() ? "exactly_once_v2" : "at_least_once", config.batch().maxBatch(),
+                config.batch().maxWait().toMillis(), config.onnx().device(),
+                onlyPass == null ? "following all passes" : "pass " + onlyPass + " only");
+        modelFollower.start();
+        var passes = topics.passes();
+        passConsumer = new KafkaConsumer<>(config.clientConfig(Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, "unused-" + UUID.randomUUID(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
+                passes.keySerde().deserializer(), passes.valueSerde().deserializer());
+        TopicPartition tp = new TopicPartition(passes.name(), 0);
+        passConsumer.assign(List.of(tp));
+        passConsumer.seekToBeginning(List.of(tp));
+        Map<Integer, PassStatus> latest = new TreeMap<>();
+        Set<Integer> done = new HashSet<>();
+        try {
+            while (running) {
+                passConsumer.poll(Duration.ofMillis(500)).forEach(r -> latest.put(r.value().getPass(), r.value()));
+                for (PassStatus status : latest.values()) {
+                    int pass = status.getPass();
+                    if (status.getState() != PassState.RUNNING || done.contains(pass)
+                            || (onlyPass != null && pass != onlyPass)) {
+                        if (onlyPass != null && pass == onlyPass && status.getState() == PassState.SCORED) {
+                            log.info("Pass {} is already scored: {}", pass, status.getCounts());
+                            return;
+                        }
+                        continue;
+                    }
+                    score(status);
+                    done.add(pass);
+                    if (onlyPass != null) {
+                        return;
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            passConsumer.close();
+        }
+    }
+
+    private void score(PassStatus status) throws InterruptedException {
+        var scorer = models.await(status.getModelName(), status.getModelVersion(), Duration.ofMinutes(5));
+        try (PassRunner runner = new PassRunner(config, topics, registry, status, () -> scorer)) {
+            current = runner;
+            runner.start();
+            PassCounts counts = runner.awaitCompletion(Duration.ofDays(7));
+            PassStatus scored = PassStatus.newBuilder(status).setState(PassState.SCORED).setCounts(counts)
+                    .setFinishedAt(Instant.now()).build();
+            new PassStarter(config.kafkaConfig(), topics).publish(scored);
+            log.info("Pass {} scored with model {}: input {}, kept {}, removed {}, dlq {}", status.getPass(),
+                    status.getModelVersion(), counts.getInput(), counts.getKept(), counts.getRemoved(), counts.getDlq());
+        } catch (IllegalStateException e) {
+            if (!running) {
+                throw new InterruptedException("stopped during pass " + status.getPass());
+            }
+            PassStatus failed = PassStatus.newBuilder(status).setState(PassState.FAILED).setError(e.getMessage())
+                    .setFinishedAt(Instant.now()).build();
+            new PassStarter(config.kafkaConfig(), topics).publish(failed);
+            throw e;
+        } finally {
+            current = null;
+        }
+    }
+
+    private void followModels() {
+        var models = topics.models();
+        modelConsumer = new KafkaConsumer<>(config.clientConfig(Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, "unused-" + UUID.randomUUID(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
+                models.keySerde().deserializer(), models.valueSerde().deserializer());
+        TopicPartition tp = new TopicPartition(models.name(), 0);
+        modelConsumer.assign(List.of(tp));
+        modelConsumer.seekToBeginning(List.of(tp));
+        try {
+            while (running) {
+                modelConsumer.poll(Duration.ofMillis(500)).forEach(r -> {
+                    if (r.value() != null) {
+                        this.models.offer(r.value());
+                    }
+                });
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            log.error("Following {} failed: {}", models.name(), e.toString(), e);
+        } finally {
+            modelConsumer.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (modelConsumer != null) {
+            modelConsumer.wakeup();
+        }
+        if (passConsumer != null) {
+            passConsumer.wakeup();
+        }
+        PassRunner runner = current;
+        if (runner != null) {
+            runner.streams().close(Duration.ofSeconds(60)); // commits what was scored; the rest resumes on restart
+        }
+        try {
+            modelFollower.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        models.close();
+    }
+}

@@ -1,0 +1,59 @@
+package io.recurate.scorer;
+
+import io.recurate.model.onnx.ScorerSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Everything the scorer service is configured with, read once and printed at start.
+ *
+ * @param kafkaConfig       client settings of the cluster (bootstrap servers, security), passed to every client
+ * @param namespace         topic namespace
+ * @param stateDir          Kafka Streams state folder (not /tmp: it survives reboots and is the node's own)
+ * @param exactlyOnce       exactly_once_v2 (default) or at_least_once
+ * @param streamThreads     Kafka Streams threads per pass
+ * @param batch             batch size and wait
+ * @param onnx              device, ONNX Runtime threads, inference batch
+ * @param slowestBatch      how long one batch may take at most; sizes transaction and poll timeouts
+ */
+public record ScorerServiceConfig(Map<String, Object> kafkaConfig, String namespace, Path stateDir, boolean exactlyOnce,
+                                  int streamThreads, BatchSettings batch, ScorerSettings onnx, Duration slowestBatch) {
+
+    /** Kafka Streams properties of one pass's application. */
+    Properties streamsProperties(int pass) {
+        Properties p = new Properties();
+        kafkaConfig.forEach(p::put);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, PassContext.applicationId(namespace, pass));
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, exactlyOnce ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        long slowest = slowestBatch.toMillis();
+        // A transaction spans at least one batch: give it room for the slowest one, and the poll loop too.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) Math.max(60_000, 4 * slowest));
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), (int) Math.max(300_000, 10 * slowest));
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // Documents up to 64 MiB, as the topic plan allows.
+        int maxBytes = 64 * 1024 * 1024;
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxBytes);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), maxBytes);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), maxBytes);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        return p;
+    }
+
+    /** Client settings with extra keys, for the service's own consumers and producers. */
+    Map<String, Object> clientConfig(Map<String, Object> extra) {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.putAll(extra);
+        return config;
+    }
+}
