@@ -53,7 +53,7 @@ final class ScorerCommand implements Callable<Integer> {
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state (default: <home>/streams).")
     Path stateDir;
 
-    @Option(names = "--slowest-batch-ms", defaultValue = "30000",
+    @Option(names = "--slowest-batch-ms", defaultValue = "10000",
             description = "Longest a batch may take; sizes transaction and poll timeouts (default: ${DEFAULT-VALUE}).")
     long slowestBatchMs;
 

@@ -110,7 +110,7 @@ final class Pipeline {
     ScorerServiceConfig scorerConfig(int batch) {
         return new ScorerServiceConfig(cluster.kafkaConfig(), plan.namespace(), home.resolve("streams-" + UUID.randomUUID()),
                 true, 1, new BatchSettings(batch, Duration.ofMillis(50)), new ScorerSettings(Device.CPU, 1, batch),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(10));
     }
 
     ScorerService scorer(int batch, Integer onlyPass) {

@@ -38,8 +38,12 @@ public record ScorerServiceConfig(Map<String, Object> kafkaConfig, String namesp
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         long slowest = slowestBatch.toMillis();
         // A transaction spans at least one batch: give it room for the slowest one, and the poll loop too.
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) Math.max(60_000, 4 * slowest));
+        // Not more: a scorer that dies for good holds read-committed readers back until its transaction times out.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) Math.max(10_000, 2 * slowest));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), (int) Math.max(300_000, 10 * slowest));
+        // A dead scorer's partitions move to a live one after 10 s, not the client default of 45 s.
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 3_000);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // Documents up to 64 MiB, as the topic plan allows.
         int maxBytes = 64 * 1024 * 1024;

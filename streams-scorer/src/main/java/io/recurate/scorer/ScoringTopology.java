@@ -36,12 +36,14 @@ public final class ScoringTopology {
         // with its original bytes instead of stopping the stream.
         topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 pass.sourceTopic());
-        // Batch scorer: buffers records in a changelogged store, scores a batch in one call.
+        // Batch scorer: buffers records in a changelogged store, scores a batch in one call. The stores
+        // are persistent so that the state folder keeps the process id, and with it the transactional
+        // id: a restarted scorer fences its killed predecessor and aborts its open transaction at once.
         topology.addProcessor(SCORER, () -> new ScoringProcessor(pass, batch, scorer,
                 new AvroDeserializer<>(registry, false, null)), SOURCE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE),
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUFFER_STORE),
                 Serdes.Long(), new BufferedRecord.StoreSerde()), SCORER);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PROGRESS_STORE),
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE),
                 Serdes.Integer(), new AvroBinarySerde<PassProgress>(PassProgress.getClassSchema())), SCORER);
         // Sinks: the decision topics, one annotation per decision, the DLQ, and the pass's progress.
         var kept = topics.kept(pass.pass());

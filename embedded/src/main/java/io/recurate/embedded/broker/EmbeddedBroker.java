@@ -189,7 +189,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     private static void format(BrokerSettings settings, BrokerLayout layout) {
         List<String> command = javaCommand(settings, layout);
         command.addAll(List.of("kafka.tools.StorageTool", "format", "--ignore-formatted",
-                "--cluster-id", clusterId(), "--config", layout.serverProperties().toString()));
+                "--cluster-id=" + clusterId(), "--config", layout.serverProperties().toString()));
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String output;
@@ -221,12 +221,20 @@ public final class EmbeddedBroker implements AutoCloseable {
         return command;
     }
 
-    /** A KRaft cluster id: 16 random bytes, base64url without padding, as kafka-storage random-uuid prints. */
-    private static String clusterId() {
-        UUID uuid = UUID.randomUUID();
-        byte[] bytes = java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
-                .putLong(uuid.getLeastSignificantBits()).array();
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    /**
+     * A KRaft cluster id: 16 random bytes, base64url without padding, as kafka-storage random-uuid
+     * prints; never one starting with '-', which the storage tool would take for an option.
+     */
+    static String clusterId() {
+        while (true) {
+            UUID uuid = UUID.randomUUID();
+            byte[] bytes = java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                    .putLong(uuid.getLeastSignificantBits()).array();
+            String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            if (!id.startsWith("-")) {
+                return id;
+            }
+        }
     }
 
     private static java.io.File nullDevice() {

@@ -1,0 +1,40 @@
+package io.recurate.it;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.recurate.model.onnx.Device;
+import io.recurate.model.onnx.ScorerSettings;
+import io.recurate.registry.RegistryClient;
+import io.recurate.registry.RegistryConfig;
+import io.recurate.scorer.BatchSettings;
+import io.recurate.scorer.ScorerService;
+import io.recurate.scorer.ScorerServiceConfig;
+import io.recurate.serde.RecurateSerdes;
+import io.recurate.topics.RecurateTopics;
+import io.recurate.topics.TopicPlan;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+
+/**
+ * The real scorer service in a JVM of its own, so that a test can kill it with SIGKILL:
+ * {@code ScorerProcess <bootstrap> <registry> <namespace> <pass> <stateDir> <batch>}.
+ */
+public final class ScorerProcess {
+    private ScorerProcess() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        RegistryClient registry = new RegistryClient(RegistryConfig.of(args[1]));
+        TopicPlan plan = new TopicPlan(args[2], 3, (short) 1);
+        int batch = Integer.parseInt(args[5]);
+        ScorerServiceConfig config = new ScorerServiceConfig(
+                Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, args[0]), args[2], Path.of(args[4]), true, 1,
+                new BatchSettings(batch, Duration.ofMillis(50)), new ScorerSettings(Device.CPU, 1, batch), Duration.ofSeconds(10));
+        try (ScorerService service = new ScorerService(config, new RecurateTopics(plan, new RecurateSerdes(registry)),
+                registry, new SimpleMeterRegistry(), Integer.parseInt(args[3]))) {
+            service.run();
+        }
+        System.exit(0);
+    }
+}
