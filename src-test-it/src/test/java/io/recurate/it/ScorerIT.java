@@ -92,7 +92,7 @@ class ScorerIT {
     @Test
     void poisonRecordsLandInTheDlqAndThePassCompletes(TestCluster cluster) throws Exception {
         Pipeline p = new Pipeline(cluster, "poison");
-        List<String> ids = p.publishDocuments(1_000);
+        List<String> ids = new java.util.ArrayList<>(p.publishDocuments(1_000));
         try (var producer = new KafkaProducer<>(cluster.kafkaConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < 10; i++) {
                 producer.send(new ProducerRecord<>(p.plan.ingest().name(), ("junk" + i).getBytes(StandardCharsets.UTF_8),
@@ -106,6 +106,11 @@ class ScorerIT {
                 producer.send(new ProducerRecord<>(p.plan.ingest().name(), ("tombstone" + i).getBytes(StandardCharsets.UTF_8), null));
             }
         }
+        // A 12 MB document: far over the featurizer's token cap, scored on its first tokens, never dropped.
+        var big = io.recurate.schemas.Document.newBuilder(Pipeline.document(5)).setId("big").setText("win the casino lottery prize now ".repeat(400_000))
+                .build();
+        KafkaIo.produce(cluster, p.topics.ingest(), java.util.Map.of("big", big));
+        ids.add("big");
         ModelVersion v1 = p.publishModel("v1", 1);
         new PassStarter(cluster.kafkaConfig(), p.topics).start(1, SourceMode.FULL, p.plan.ingest().name(), "filter",
                 v1.getVersion(), 0.5f);
@@ -116,8 +121,11 @@ class ScorerIT {
         }
         PassStatus status = p.awaitPass(1, PassState.SCORED, Duration.ofSeconds(30));
         assertThat(status.getCounts().getDlq()).isEqualTo(18);
-        assertThat(status.getCounts().getInput()).isEqualTo(1_018);
-        assertExactlyOnce(p.decisions(1), ids);
+        assertThat(status.getCounts().getInput()).isEqualTo(1_019);
+        var decisions = p.decisions(1);
+        assertExactlyOnce(decisions, ids);
+        assertThat(decisions).filteredOn(r -> r.key().equals("big")).singleElement()
+                .satisfies(r -> assertThat(r.value().getDecision()).isEqualTo(Decision.REMOVED));
         var dlq = p.readAll(p.plan.dlq().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         assertThat(dlq).hasSize(18);
         assertThat(dlq).allSatisfy(r -> {

@@ -6,7 +6,10 @@ import io.recurate.serde.AvroBinarySerde;
 import io.recurate.serde.AvroDeserializer;
 import io.recurate.registry.RegistryClient;
 import io.recurate.topics.RecurateTopics;
+import io.recurate.topics.TopicPlan;
+import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -41,8 +44,10 @@ public final class ScoringTopology {
         // id: a restarted scorer fences its killed predecessor and aborts its open transaction at once.
         topology.addProcessor(SCORER, () -> new ScoringProcessor(pass, batch, scorer,
                 new AvroDeserializer<>(registry, false, null)), SOURCE);
+        // Its changelog holds whole documents: allow the same record size as the document topics.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUFFER_STORE),
-                Serdes.Long(), new BufferedRecord.StoreSerde()), SCORER);
+                Serdes.Long(), new BufferedRecord.StoreSerde()).withLoggingEnabled(Map.of(
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(TopicPlan.MAX_MESSAGE_BYTES))), SCORER);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE),
                 Serdes.Integer(), new AvroBinarySerde<PassProgress>(PassProgress.getClassSchema())), SCORER);
         // Sinks: the decision topics, one annotation per decision, the DLQ, and the pass's progress.
