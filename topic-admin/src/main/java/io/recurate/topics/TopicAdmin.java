@@ -73,11 +73,42 @@ public final class TopicAdmin implements AutoCloseable {
                 }
             }
         }
+        awaitLeaders(toCreate.stream().map(NewTopic::name).toList());
         List<Drift> drifts = verify(specs.stream().filter(s -> outcomes.get(s.name()) == Outcome.ALREADY_MATCHING).toList());
         if (!drifts.isEmpty()) {
             throw new TopicDriftException(drifts);
         }
         return outcomes;
+    }
+
+    /**
+     * Waits until every partition of new topics has a leader, so that a producer writing right after
+     * creation does not race the broker taking leadership (seen as NOT_LEADER_OR_FOLLOWER, then an
+     * idempotent producer stuck on OUT_OF_ORDER_SEQUENCE_NUMBER).
+     */
+    private void awaitLeaders(List<String> topics) {
+        if (topics.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (System.nanoTime() < deadline) {
+            try {
+                boolean ready = admin.describeTopics(topics).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS).values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (ready) {
+                    return;
+                }
+            } catch (Exception notYet) {
+                // metadata not propagated yet
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        log.warn("Partitions of {} have no leader after {} s", topics, TIMEOUT_S);
     }
 
     /** How existing topics differ from their specs; a missing topic is a drift too. */
