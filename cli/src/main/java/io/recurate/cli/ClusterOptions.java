@@ -47,15 +47,28 @@ final class ClusterOptions {
 
     /** The cluster to talk to: flags, else the running embedded services, else a clear error. */
     Cluster resolve() {
+        return resolveIfAvailable().orElseThrow(() ->
+                new IllegalArgumentException("No cluster: pass --bootstrap-servers (and --schema-registry-url), "
+                        + "or start the embedded services with 'bin/recurate up'"));
+    }
+
+    /** Like {@link #resolve()}, but empty when there is no cluster to talk to. */
+    java.util.Optional<Cluster> resolveIfAvailable() {
         String bootstrap = bootstrapServers;
         String registry = registryUrl;
         if (bootstrap == null) {
-            EmbeddedServices.State state = new EmbeddedServices(home).running().orElseThrow(() ->
-                    new IllegalArgumentException("No cluster: pass --bootstrap-servers (and --schema-registry-url), "
-                            + "or start the embedded services with 'bin/recurate up'"));
-            bootstrap = state.bootstrapServers();
-            registry = registry == null ? state.registryUrl() : registry;
+            java.util.Optional<EmbeddedServices.State> state = new EmbeddedServices(home).running();
+            if (state.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            bootstrap = state.get().bootstrapServers();
+            registry = registry == null ? state.get().registryUrl() : registry;
         }
+        return java.util.Optional.of(cluster(bootstrap, registry));
+    }
+
+    /** A cluster at the given addresses, with this command's security settings and namespace. */
+    Cluster cluster(String bootstrap, String registry) {
         Map<String, Object> kafka = readProperties(kafkaConfig);
         kafka.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         return new Cluster(kafka, registry, registryUserInfo, namespace);

@@ -5,7 +5,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /** Progress bars with rates on stderr, the same look for every long-running command. */
-final class Progress {
+public final class Progress {
     private Progress() {
     }
 
@@ -13,7 +13,7 @@ final class Progress {
      * @param max  total units, or -1 when unknown (then the bar shows count and rate only)
      * @param unit shown after the counts, e.g. " docs"
      */
-    static ProgressBar bar(String task, long max, String unit) {
+    public static ProgressBar bar(String task, long max, String unit) {
         return new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(max)

@@ -22,7 +22,7 @@ import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.SourceMode;
 import io.recurate.scorer.BatchSettings;
 import io.recurate.scorer.PassRunner;
-import io.recurate.scorer.PassStarter;
+import io.recurate.topics.PassStarter;
 import io.recurate.scorer.ScorerServiceConfig;
 import io.recurate.serde.RecurateSerdes;
 import io.recurate.topics.RecurateTopics;

@@ -7,7 +7,7 @@ import io.recurate.schemas.PassProgress;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.SourceMode;
-import io.recurate.scorer.PassStarter;
+import io.recurate.topics.PassStarter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

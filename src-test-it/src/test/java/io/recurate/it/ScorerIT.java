@@ -9,7 +9,7 @@ import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.ScoredDocument;
 import io.recurate.schemas.SourceMode;
-import io.recurate.scorer.PassStarter;
+import io.recurate.topics.PassStarter;
 import io.recurate.scorer.ScorerService;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

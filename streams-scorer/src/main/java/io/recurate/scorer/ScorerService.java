@@ -6,6 +6,7 @@ import io.recurate.schemas.ModelVersion;
 import io.recurate.schemas.PassCounts;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
+import io.recurate.topics.PassStarter;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicAdmin;
 import java.time.Duration;

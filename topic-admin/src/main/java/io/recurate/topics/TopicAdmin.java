@@ -3,6 +3,7 @@ package io.recurate.topics;
 import io.recurate.registry.RegistryClient;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -82,9 +85,11 @@ public final class TopicAdmin implements AutoCloseable {
     }
 
     /**
-     * Waits until every partition of new topics has a leader, so that a producer writing right after
-     * creation does not race the broker taking leadership (seen as NOT_LEADER_OR_FOLLOWER, then an
-     * idempotent producer stuck on OUT_OF_ORDER_SEQUENCE_NUMBER).
+     * Waits until every partition of new topics answers on its leader. The broker's metadata can name
+     * a leader a moment before that leader accepts writes; an idempotent producer writing in that
+     * moment gets NOT_LEADER_OR_FOLLOWER, and its retried first batch may then be refused forever as
+     * OUT_OF_ORDER_SEQUENCE_NUMBER. A ListOffsets request is answered by the leader itself, so its
+     * success means the partition is ready.
      */
     private void awaitLeaders(List<String> topics) {
         if (topics.isEmpty()) {
@@ -93,13 +98,13 @@ public final class TopicAdmin implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
         while (System.nanoTime() < deadline) {
             try {
-                boolean ready = admin.describeTopics(topics).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS).values().stream()
-                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-                if (ready) {
-                    return;
-                }
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                admin.describeTopics(topics).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS).values().forEach(d ->
+                        d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+                admin.listOffsets(partitions).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+                return;
             } catch (Exception notYet) {
-                // metadata not propagated yet
+                // leadership not taken yet
             }
             try {
                 Thread.sleep(50);
@@ -108,7 +113,7 @@ public final class TopicAdmin implements AutoCloseable {
                 return;
             }
         }
-        log.warn("Partitions of {} have no leader after {} s", topics, TIMEOUT_S);
+        log.warn("Partitions of {} did not answer on their leaders within {} s", topics, TIMEOUT_S);
     }
 
     /** How existing topics differ from their specs; a missing topic is a drift too. */

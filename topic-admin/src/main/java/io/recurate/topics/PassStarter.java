@@ -1,12 +1,10 @@
-package io.recurate.scorer;
+package io.recurate.topics;
 
 import io.recurate.schemas.OffsetRange;
 import io.recurate.schemas.PassCounts;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.SourceMode;
-import io.recurate.topics.RecurateTopics;
-import io.recurate.topics.TopicAdmin;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,0 +1,172 @@
+package io.recurate.cli;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.recurate.cli.loop.CorpusPublisher;
+import io.recurate.cli.loop.LoopRunner;
+import io.recurate.cli.loop.LoopSettings;
+import io.recurate.cli.loop.PassReport;
+import io.recurate.embedded.broker.BrokerSettings;
+import io.recurate.embedded.broker.EmbeddedBroker;
+import io.recurate.embedded.registry.EmbeddedRegistry;
+import io.recurate.model.onnx.Device;
+import io.recurate.model.onnx.OnnxExporter;
+import io.recurate.model.onnx.ScorerSettings;
+import io.recurate.schemas.SourceMode;
+import io.recurate.scorer.BatchSettings;
+import io.recurate.scorer.ScorerService;
+import io.recurate.scorer.ScorerServiceConfig;
+import io.recurate.topics.RecurateTopics;
+import io.recurate.topics.TopicAdmin;
+import io.recurate.topics.TopicPlan;
+import io.recurate.trainer.PassTrainer;
+import io.recurate.trainer.TrainerConfig;
+import io.recurate.trainer.TrainerService;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run the curation loop: publish the corpus (if given), train model v0 from the constitution, then "
+                + "score, retrain and rescore pass after pass until a pass removes less than --delta of its source or "
+                + "--max-passes is reached. Prints a table per pass; with labels in the corpus also the violating share "
+                + "kept, recall, false-positive rate and benign retention.",
+                "With no --bootstrap-servers (and no 'recurate up' running) it starts an embedded broker and registry "
+                        + "for the run. Scorer and trainer run in this process unless --no-services."})
+final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Option(names = "--corpus", paramLabel = "FILE", description = "JSONL corpus to publish first ({\"id\"?, \"text\", \"label\"?}).")
+    Path corpus;
+
+    @Option(names = "--constitution", required = true, paramLabel = "FILE",
+            description = "Labelled exemplars ({\"text\", \"label\": \"acceptable\"|\"violating\"}) that define what is unacceptable.")
+    Path constitution;
+
+    @Option(names = "--mode", defaultValue = "NESTED", description = "NESTED or FULL (default: ${DEFAULT-VALUE}).")
+    SourceMode mode;
+
+    @Option(names = "--max-passes", defaultValue = "5", description = "Most passes (default: ${DEFAULT-VALUE}).")
+    int maxPasses;
+
+    @Option(names = "--delta", defaultValue = "0.001", description = "Stop when a pass removes less than this fraction (default: ${DEFAULT-VALUE}).")
+    double delta;
+
+    @Option(names = "--threshold", defaultValue = "0.5", description = "Violation threshold tau (default: ${DEFAULT-VALUE}).")
+    float threshold;
+
+    @Option(names = "--constitution-weight", defaultValue = "5", description = "Weight of an exemplar (default: ${DEFAULT-VALUE}).")
+    float constitutionWeight;
+
+    @Option(names = "--max-per-class", defaultValue = "200000",
+            description = "Most documents per class a trainer reads from a pass; a uniform sample beyond (default: ${DEFAULT-VALUE}).")
+    int maxPerClass;
+
+    @Option(names = "--artifacts", paramLabel = "DIR", description = "Artifact store for model bundles (default: <home>/models).")
+    Path artifacts;
+
+    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of document topics (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--no-services", description = "Do not run scorer and trainer here: drive separately running ones.")
+    boolean noServices;
+
+    @Mixin
+    ModelCommand.TrainOptions training;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        List<AutoCloseable> stopAtEnd = new ArrayList<>();
+        try {
+            ClusterOptions.Cluster resolved = cluster.resolveIfAvailable().orElse(null);
+            if (resolved == null) {
+                out.println("No cluster given and none running: starting an embedded broker and registry under " + cluster.home);
+                out.flush();
+                EmbeddedBroker broker = EmbeddedBroker.start(BrokerSettings.in(cluster.home.resolve("kafka")));
+                stopAtEnd.add(0, broker);
+                EmbeddedRegistry registry = EmbeddedRegistry.start(EmbeddedRegistry.Settings.forBootstrap(broker.bootstrapServers()));
+                stopAtEnd.add(0, registry);
+                resolved = cluster.cluster(broker.bootstrapServers(), registry.url());
+            }
+            log.info("Cluster: {}", resolved.describe());
+            TopicPlan plan = new TopicPlan(resolved.namespace(), partitions, (short) 1);
+            RecurateTopics topics = resolved.topics(plan);
+            try (TopicAdmin admin = new TopicAdmin(resolved.kafkaConfig())) {
+                admin.ensure(plan.baseTopics());
+            }
+            if (corpus != null) {
+                long existing = LoopRunner.corpusLabels(resolved.kafkaConfig(), topics)[0];
+                if (existing > 0) {
+                    out.println("The ingest topic already holds documents; not publishing " + corpus + " again");
+                } else {
+                    out.println("Published " + CorpusPublisher.publish(resolved.kafkaConfig(), topics, corpus)
+                            + " documents from " + corpus + " to " + plan.ingest().name());
+                }
+            }
+            TrainerConfig trainerConfig = new TrainerConfig(resolved.kafkaConfig(),
+                    artifacts != null ? artifacts : cluster.home.resolve("models").resolve(resolved.namespace()), "filter",
+                    constitution, constitutionWeight, maxPerClass, training.spec(), training.settings(),
+                    OnnxExporter.defaults(), threshold);
+            if (!noServices) {
+                ScorerService scorer = new ScorerService(new ScorerServiceConfig(resolved.kafkaConfig(), resolved.namespace(),
+                        cluster.home.resolve("streams"), true, 1, BatchSettings.defaults(),
+                        new ScorerSettings(Device.AUTO, 1, 256), Duration.ofSeconds(10)), topics, resolved.registry(),
+                        new SimpleMeterRegistry(), null);
+                TrainerService trainer = new TrainerService(trainerConfig, topics);
+                stopAtEnd.add(0, trainer);
+                stopAtEnd.add(0, scorer);
+                background("scorer", scorer::run);
+                background("trainer", () -> trainer.run());
+            }
+            long started = System.nanoTime();
+            List<PassReport> reports = new LoopRunner(resolved.kafkaConfig(), topics,
+                    new LoopSettings(mode, maxPasses, delta, threshold, "filter"), new PassTrainer(trainerConfig, topics), out).run();
+            long[] labels = LoopRunner.corpusLabels(resolved.kafkaConfig(), topics);
+            LoopRunner.printTable(out, reports, labels[0], labels[1]);
+            out.printf("Wall time: %.1f s%n", (System.nanoTime() - started) / 1e9);
+            return 0;
+        } finally {
+            for (AutoCloseable c : stopAtEnd) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    log.warn("Stopping {} failed: {}", c, e.toString());
+                }
+            }
+        }
+    }
+
+    private interface Task {
+        void run() throws Exception;
+    }
+
+    private static void background(String name, Task task) {
+        Thread t = new Thread(() -> {
+            try {
+                task.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                log.error("{} stopped: {}", name, e.toString(), e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+    }
+}

@@ -1,0 +1,222 @@
+package io.recurate.cli.loop;
+
+import io.recurate.model.train.TrainingListener;
+import io.recurate.schemas.Document;
+import io.recurate.schemas.PassProgress;
+import io.recurate.schemas.PassState;
+import io.recurate.schemas.PassStatus;
+import io.recurate.schemas.ScoredDocument;
+import io.recurate.schemas.SourceMode;
+import io.recurate.topics.PassStarter;
+import io.recurate.topics.RecurateTopics;
+import io.recurate.topics.Topic;
+import io.recurate.trainer.ModelPublisher;
+import io.recurate.trainer.PassTrainer;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import me.tongfei.progressbar.ProgressBar;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The orchestrator: model 0 from the constitution, then pass after pass (start it pinned to the
+ * latest version, wait for the scorer, wait for the trainer's next version) until a pass removes less
+ * than delta of its source or the maximum number of passes is reached. Scorer and trainer run
+ * elsewhere (in this process in embedded mode, or as their own services); this class only talks
+ * through the topics.
+ */
+public final class LoopRunner {
+    private static final Logger log = LoggerFactory.getLogger(LoopRunner.class);
+
+    private final Map<String, Object> kafkaConfig;
+    private final RecurateTopics topics;
+    private final LoopSettings settings;
+    private final PassTrainer trainer;
+    private final PrintWriter out;
+
+    public LoopRunner(Map<String, Object> kafkaConfig, RecurateTopics topics, LoopSettings settings, PassTrainer trainer,
+                      PrintWriter out) {
+        this.kafkaConfig = kafkaConfig;
+        this.topics = topics;
+        this.settings = settings;
+        this.trainer = trainer;
+        this.out = out;
+    }
+
+    public List<PassReport> run() throws InterruptedException {
+        ModelPublisher models = new ModelPublisher(kafkaConfig, topics);
+        String v0 = PassTrainer.versionAfter(0);
+        if (!models.all().containsKey(settings.modelName() + ":" + v0)) {
+            out.println("Training " + v0 + " from the constitution...");
+            out.flush();
+            trainer.trainInitial(TrainingListener.NONE);
+        }
+        PassStarter passes = new PassStarter(kafkaConfig, topics);
+        List<PassReport> reports = new ArrayList<>();
+        for (int n = 1; n <= settings.maxPasses(); n++) {
+            String version = PassTrainer.versionAfter(n - 1);
+            awaitModel(models, version);
+            String source = n == 1 || settings.mode() == SourceMode.FULL ? topics.plan().ingest().name()
+                    : topics.plan().kept(n - 1).name();
+            PassStatus existing = latestStatus(n);
+            long started = System.nanoTime();
+            PassStatus status = existing != null ? existing
+                    : passes.start(n, settings.mode(), source, settings.modelName(), version, settings.threshold());
+            PassStatus scored = awaitScored(status);
+            PassReport report = report(scored, (System.nanoTime() - started) / 1e9);
+            reports.add(report);
+            out.printf("Pass %d (%s, %s): input %d, kept %d, removed %d (%.2f%%), dlq %d%s%n", n, version,
+                    source, report.input(), report.kept(), report.removed(), 100 * report.removedFraction(), report.dlq(),
+                    report.labelled() ? String.format(", violating in kept %.2f%%", 100 * report.violatingInKept()) : "");
+            out.flush();
+            if (report.removedFraction() < settings.delta()) {
+                out.printf("Converged: pass %d removed %.4f%% < delta %.4f%%: the corpus is self-consistent%n", n,
+                        100 * report.removedFraction(), 100 * settings.delta());
+                break;
+            }
+            if (n == settings.maxPasses()) {
+                out.printf("Stopped after --max-passes %d%n", n);
+            }
+        }
+        return reports;
+    }
+
+    private void awaitModel(ModelPublisher models, String version) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofHours(2).toNanos();
+        while (!models.all().containsKey(settings.modelName() + ":" + version)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Model " + version + " was not announced within 2 hours: is the trainer running?");
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private PassStatus awaitScored(PassStatus status) throws InterruptedException {
+        long total = status.getSourceEndOffsets().stream().mapToLong(r -> r.getEndOffset() - r.getStartOffset()).sum();
+        try (ProgressBar bar = io.recurate.cli.Progress.bar("Pass " + status.getPass(), total, " docs")) {
+            while (true) {
+                PassStatus latest = latestStatus(status.getPass());
+                if (latest != null && (latest.getState() == PassState.SCORED || latest.getState() == PassState.TRAINED)) {
+                    bar.stepTo(latest.getCounts().getInput());
+                    return latest;
+                }
+                if (latest != null && latest.getState() == PassState.FAILED) {
+                    throw new IllegalStateException("Pass " + status.getPass() + " failed: " + latest.getError());
+                }
+                Map<String, PassProgress> progress = new HashMap<>();
+                read(topics.progress(status.getPass()), p -> progress.put(p.getSourceTopic() + p.getPartition(), p));
+                long input = progress.values().stream().mapToLong(PassProgress::getInput).sum();
+                long removed = progress.values().stream().mapToLong(PassProgress::getRemoved).sum();
+                bar.stepTo(input);
+                bar.setExtraMessage(" removed " + removed);
+                Thread.sleep(1000);
+            }
+        }
+    }
+
+    private PassStatus latestStatus(int pass) {
+        PassStatus[] latest = new PassStatus[1];
+        read(topics.passes(), s -> {
+            if (s.getPass() == pass) {
+                latest[0] = s;
+            }
+        });
+        return latest[0];
+    }
+
+    /** Counts a pass's decisions by the corpus's labels, when it has them. */
+    private PassReport report(PassStatus status, double seconds) {
+        long[] counts = new long[4]; // violating kept, violating removed, acceptable kept, acceptable removed
+        boolean[] labelled = {false};
+        Consumer<ScoredDocument> tally = d -> {
+            String label = d.getDocument().getMetadata().get("label");
+            if (label != null) {
+                labelled[0] = true;
+                boolean violating = label.equals("violating");
+                boolean kept = d.getDecision() == io.recurate.schemas.Decision.KEPT;
+                counts[(violating ? 0 : 2) + (kept ? 0 : 1)]++;
+            }
+        };
+        read(topics.kept(status.getPass()), tally);
+        read(topics.removed(status.getPass()), tally);
+        var c = status.getCounts();
+        return new PassReport(status.getPass(), status.getModelVersion(), c.getInput(), c.getKept(), c.getRemoved(),
+                c.getDlq(), labelled[0] ? counts[0] : -1, counts[1], counts[2], counts[3], seconds);
+    }
+
+    private <V> void read(Topic<String, V> topic, Consumer<V> each) {
+        read(kafkaConfig, topic.name(), topic.valueSerde().deserializer(), each);
+    }
+
+    static <V> void read(Map<String, Object> kafkaConfig, String topic, Deserializer<V> values, Consumer<V> each) {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "unused-" + UUID.randomUUID());
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
+        try (var consumer = new KafkaConsumer<>(config, new org.apache.kafka.common.serialization.ByteArrayDeserializer(), values)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (r.value() != null) {
+                        each.accept(r.value());
+                    }
+                });
+            }
+        }
+    }
+
+    /** Prints the final table; with labels also the theory's prediction from measured r and f. */
+    public static void printTable(PrintWriter out, List<PassReport> reports, long corpusAcceptable, long corpusViolating) {
+        boolean labelled = reports.stream().anyMatch(PassReport::labelled);
+        out.println();
+        out.printf("%-5s %-8s %9s %9s %9s %9s%s%n", "pass", "model", "input", "kept", "removed", "removed%",
+                labelled ? String.format(" %11s %9s %9s %10s %11s", "violating%k", "recall r", "fpr f", "benign ret", "theory ret") : "");
+        double theoryRetention = 1;
+        for (PassReport r : reports) {
+            String extra = "";
+            if (labelled) {
+                theoryRetention *= (1 - r.falsePositiveRate());
+                double benign = corpusAcceptable == 0 ? Double.NaN : (double) r.acceptableKept() / corpusAcceptable;
+                extra = String.format(" %10.2f%% %9.4f %9.4f %9.2f%% %10.2f%%", 100 * r.violatingInKept(), r.recall(),
+                        r.falsePositiveRate(), 100 * benign, 100 * theoryRetention);
+            }
+            out.printf("%-5d %-8s %9d %9d %9d %8.2f%%%s%n", r.pass(), r.modelVersion(), r.input(), r.kept(), r.removed(),
+                    100 * r.removedFraction(), extra);
+        }
+        if (labelled && corpusAcceptable + corpusViolating > 0) {
+            out.printf("Corpus: %d documents, %.2f%% violating. Theory: benign retention after t passes is prod(1 - f_i); "
+                    + "violating odds fall by (1 - r)/(1 - f) per pass.%n", corpusAcceptable + corpusViolating,
+                    100.0 * corpusViolating / (corpusAcceptable + corpusViolating));
+        }
+        out.flush();
+    }
+
+    /** Labelled counts of the ingest topic: {acceptable, violating}. */
+    public static long[] corpusLabels(Map<String, Object> kafkaConfig, RecurateTopics topics) {
+        long[] counts = new long[2];
+        read(kafkaConfig, topics.ingest().name(), topics.ingest().valueSerde().deserializer(), (Document d) -> {
+            String label = d.getMetadata().get("label");
+            if ("acceptable".equals(label)) {
+                counts[0]++;
+            } else if ("violating".equals(label)) {
+                counts[1]++;
+            }
+        });
+        return counts;
+    }
+}

@@ -1,0 +1,41 @@
+package io.recurate.cli.loop;
+
+/**
+ * One row of the loop's table: what a pass did, and with labels in the corpus, how well.
+ *
+ * @param violatingKept    labelled violating documents kept (-1 without labels)
+ * @param violatingRemoved labelled violating documents removed
+ * @param acceptableKept   labelled acceptable documents kept
+ * @param acceptableRemoved labelled acceptable documents removed
+ */
+public record PassReport(int pass, String modelVersion, long input, long kept, long removed, long dlq,
+                         long violatingKept, long violatingRemoved, long acceptableKept, long acceptableRemoved,
+                         double seconds) {
+
+    public double removedFraction() {
+        return input == 0 ? 0 : (double) removed / input;
+    }
+
+    public boolean labelled() {
+        return violatingKept >= 0 && violatingKept + violatingRemoved + acceptableKept + acceptableRemoved > 0;
+    }
+
+    /** Violating share of what the pass kept. */
+    public double violatingInKept() {
+        return ratio(violatingKept, violatingKept + acceptableKept);
+    }
+
+    /** r: share of the source's violating documents this pass removed. */
+    public double recall() {
+        return ratio(violatingRemoved, violatingRemoved + violatingKept);
+    }
+
+    /** f: share of the source's acceptable documents this pass removed. */
+    public double falsePositiveRate() {
+        return ratio(acceptableRemoved, acceptableRemoved + acceptableKept);
+    }
+
+    private static double ratio(long a, long b) {
+        return b == 0 ? Double.NaN : (double) a / b;
+    }
+}

@@ -1,0 +1,80 @@
+package io.recurate.trainer;
+
+import io.recurate.model.train.TrainingListener;
+import io.recurate.schemas.PassState;
+import io.recurate.schemas.PassStatus;
+import io.recurate.topics.PassStarter;
+import io.recurate.topics.RecurateTopics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trainer worker: follows {@code <ns>.passes}; when a pass is SCORED and its next version is not
+ * announced yet, trains it, announces it and marks the pass TRAINED. A worker killed mid-training
+ * announces nothing; restarted, it sees the pass still SCORED and trains again.
+ */
+public final class TrainerService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TrainerService.class);
+
+    private final TrainerConfig config;
+    private final RecurateTopics topics;
+    private final PassTrainer trainer;
+    private volatile boolean running = true;
+    private KafkaConsumer<String, PassStatus> consumer;
+
+    public TrainerService(TrainerConfig config, RecurateTopics topics) {
+        this.config = config;
+        this.topics = topics;
+        this.trainer = new PassTrainer(config, topics);
+    }
+
+    public void run() {
+        var passes = topics.passes();
+        Map<String, Object> consumerConfig = new java.util.HashMap<>(config.kafkaConfig());
+        consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, "unused-" + UUID.randomUUID());
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumer = new KafkaConsumer<>(consumerConfig, passes.keySerde().deserializer(), passes.valueSerde().deserializer());
+        TopicPartition tp = new TopicPartition(passes.name(), 0);
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        Map<Integer, PassStatus> latest = new TreeMap<>();
+        log.info("Trainer worker started: namespace {}, artifacts {}", topics.plan().namespace(), config.artifacts());
+        try {
+            while (running) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> latest.put(r.value().getPass(), r.value()));
+                for (PassStatus status : latest.values()) {
+                    if (status.getState() == PassState.SCORED) {
+                        trainer.trainAfter(status, TrainingListener.NONE);
+                        PassStatus trained = PassStatus.newBuilder(status).setState(PassState.TRAINED).build();
+                        new PassStarter(config.kafkaConfig(), topics).publish(trained);
+                        latest.put(status.getPass(), trained);
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            consumer.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+    }
+}
