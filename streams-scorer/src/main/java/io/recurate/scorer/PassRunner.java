@@ -103,7 +103,6 @@ public final class PassRunner implements AutoCloseable {
     }
 
     private Optional<PassCounts> completion() {
-        readProgress(Duration.ofMillis(100));
         Map<TopicPartition, OffsetAndMetadata> committed;
         try {
             committed = admin.listConsumerGroupOffsets(PassContext.applicationId(config.namespace(), status.getPass()))
@@ -121,6 +120,8 @@ public final class PassRunner implements AutoCloseable {
                 return Optional.empty();
             }
         }
+        // The progress of everything committed so far is committed too (same transactions): read all of it.
+        readProgressToEnd();
         if (progress.values().stream().anyMatch(p -> p.getBuffered() > 0)) {
             return Optional.empty();
         }
@@ -130,6 +131,14 @@ public final class PassRunner implements AutoCloseable {
     private void readProgress(Duration wait) {
         var records = progressReader.poll(wait);
         records.forEach(r -> progress.put(Integer.parseInt(r.key()), r.value()));
+    }
+
+    private void readProgressToEnd() {
+        var partitions = progressReader.assignment();
+        var end = progressReader.endOffsets(partitions);
+        while (partitions.stream().anyMatch(tp -> progressReader.position(tp) < end.get(tp))) {
+            readProgress(Duration.ofMillis(100));
+        }
     }
 
     private PassCounts sum() {

@@ -51,7 +51,18 @@ public final class PassTrainer {
         List<Example> examples = new ArrayList<>(constitution());
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("source", "constitution only");
-        return train(versionAfter(0), null, null, examples, List.of(), provenance, listener);
+        return train(versionAfter(0), null, null, examples, List.of(), provenance, listener, smallDataSettings(examples.size()));
+    }
+
+    /**
+     * A few dozen exemplars need more epochs than a pass's thousands of documents (fastText's advice
+     * for small sets too): at least 5,000 example updates, and no hold-out, which would take a
+     * tenth of the constitution away.
+     */
+    private io.recurate.model.train.TrainerSettings smallDataSettings(int examples) {
+        var s = config.settings();
+        int epochs = Math.max(s.epochs(), Math.min(100, (5_000 + examples - 1) / Math.max(1, examples)));
+        return s.withEpochs(epochs).withValidationFraction(examples < 500 ? 0 : s.validationFraction());
     }
 
     /** Version v<n> after pass n. */
@@ -81,7 +92,7 @@ public final class PassTrainer {
         provenance.put("violating.used", Integer.toString(violating.items().size()));
         provenance.put("sampling", acceptable.sampled() || violating.sampled()
                 ? "uniform reservoir sample of at most " + config.maxPerClass() + " per class" : "none (all read)");
-        return train(versionAfter(n), pass.getModelVersion(), n, examples, ranges, provenance, listener);
+        return train(versionAfter(n), pass.getModelVersion(), n, examples, ranges, provenance, listener, config.settings());
     }
 
     private List<Example> constitution() {
@@ -97,7 +108,8 @@ public final class PassTrainer {
     }
 
     private ModelVersion train(String version, String parent, Integer pass, List<Example> examples,
-                               List<OffsetRange> ranges, Map<String, String> provenance, TrainingListener listener) {
+                               List<OffsetRange> ranges, Map<String, String> provenance, TrainingListener listener,
+                               io.recurate.model.train.TrainerSettings settings) {
         Path dir = config.artifacts().resolve(config.modelName()).resolve(version);
         long started = System.nanoTime();
         ModelBundle bundle;
@@ -113,7 +125,7 @@ public final class PassTrainer {
                 throw new IllegalArgumentException("Cannot train " + version + ": the data holds only "
                         + (violating == 0 ? "acceptable" : "violating") + " examples");
             }
-            Trainer.Result result = new Trainer(config.spec(), config.settings()).train(examples.iterator(), listener);
+            Trainer.Result result = new Trainer(config.spec(), settings).train(examples.iterator(), listener);
             TrainingReport report = result.report();
             metrics = new LinkedHashMap<>(report.asMetrics());
             metrics.put("training_seconds_total", (System.nanoTime() - started) / 1e9);
@@ -121,7 +133,7 @@ public final class PassTrainer {
             p.put("constitution", config.constitution().toString());
             p.put("constitution.weight", Float.toString(config.constitutionWeight()));
             p.put("trainer.dim", Integer.toString(config.settings().dim()));
-            p.put("trainer.epochs", Integer.toString(config.settings().epochs()));
+            p.put("trainer.epochs", Integer.toString(settings.epochs()));
             p.put("trainer.learning_rate", Float.toString(config.settings().learningRate()));
             p.put("trainer.seed", Long.toString(config.settings().seed()));
             try {

@@ -62,6 +62,12 @@ public final class Trainer {
         double featurizeSeconds = (System.nanoTime() - featurizeStart) / 1e9;
         long violating = train.stream().filter(Featurized::violating).count();
         float[] classWeight = classWeights(train.size(), violating);
+        // Weights say how examples compare; the step size is the learning rate's job. Scaling them to a
+        // mean of 1 keeps a set of heavy exemplars from multiplying the step (and diverging).
+        double meanWeight = train.stream().mapToDouble(f -> f.weight() * classWeight[f.violating() ? 1 : 0]).average()
+                .orElse(1);
+        classWeight[0] /= (float) meanWeight;
+        classWeight[1] /= (float) meanWeight;
         long tokens = train.stream().mapToLong(Featurized::tokens).sum();
 
         LinearModel model = initialModel();
@@ -94,7 +100,7 @@ public final class Trainer {
                     bestLoss = validationLoss;
                     bestEpoch = epoch;
                     best = validation.isEmpty() || epoch == settings.epochs() ? null : model.copy();
-                } else if (epoch - bestEpoch >= settings.patience()) {
+                } else if (!validation.isEmpty() && epoch - bestEpoch >= settings.patience()) {
                     log.info("Early stop after epoch {}: validation loss has not improved since epoch {}", epoch, bestEpoch);
                     break;
                 }
