@@ -158,7 +158,7 @@ public final class LoopRunner {
         read(kafkaConfig, topic.name(), topic.valueSerde().deserializer(), each);
     }
 
-    static <V> void read(Map<String, Object> kafkaConfig, String topic, Deserializer<V> values, Consumer<V> each) {
+    public static <V> void read(Map<String, Object> kafkaConfig, String topic, Deserializer<V> values, Consumer<V> each) {
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -1,0 +1,142 @@
+package io.recurate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.recurate.cli.loop.LoopRunner;
+import io.recurate.model.data.JsonlReader;
+import io.recurate.model.data.LabelledText;
+import io.recurate.registry.RegistryClient;
+import io.recurate.registry.RegistryConfig;
+import io.recurate.schemas.Document;
+import io.recurate.schemas.ModelVersion;
+import io.recurate.schemas.ScoredDocument;
+import io.recurate.serde.RecurateSerdes;
+import io.recurate.topics.RecurateTopics;
+import io.recurate.topics.TopicPlan;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The loop on the shared corpus, through the command line, on the services of 'recurate up'. */
+class LoopIT {
+    private static final Path CORPUS = Path.of(System.getProperty("recurate.shared.dir", "../../shared"))
+            .resolve("data/spamassassin-dev.jsonl.gz");
+    private static final Path HOME = Path.of("target", "loop-it-" + System.nanoTime()).toAbsolutePath();
+    private static EmbeddedServices.State services;
+    private static Path constitution;
+
+    @BeforeAll
+    static void startServicesAndWriteConstitution() throws Exception {
+        assumeTrue(Files.isRegularFile(CORPUS), "Shared corpus " + CORPUS + " is absent: skipping the loop test");
+        assertThat(run("up", "--home", HOME.toString())[0]).isEqualTo("0");
+        services = new EmbeddedServices(HOME).running().orElseThrow();
+        constitution = HOME.resolve("constitution.jsonl");
+        Files.write(constitution, constitutionLines(20, 20, 11));
+    }
+
+    @AfterAll
+    static void stopServices() {
+        run("down", "--home", HOME.toString());
+    }
+
+    /** A constitution of exemplars drawn from the corpus with a fixed seed. */
+    static List<String> constitutionLines(int violating, int acceptable, long seed) {
+        List<LabelledText> all = new ArrayList<>();
+        try (JsonlReader reader = JsonlReader.open(CORPUS, JsonlReader.OnError.FAIL, true)) {
+            reader.forEachRemaining(all::add);
+        }
+        Collections.shuffle(all, new Random(seed));
+        List<String> lines = new ArrayList<>();
+        all.stream().filter(LabelledText::violating).limit(violating).forEach(t -> lines.add(json(t)));
+        all.stream().filter(t -> !t.violating()).limit(acceptable).forEach(t -> lines.add(json(t)));
+        return lines;
+    }
+
+    private static String json(LabelledText t) {
+        return new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("text", t.text())
+                .put("label", t.violating() ? "violating" : "acceptable").toString();
+    }
+
+    @Test
+    void aThreePassNestedRunKeepsEveryDocumentAndLowersTheViolatingShare() {
+        String[] result = run("run", "--home", HOME.toString(), "--namespace", "loop3", "--corpus", CORPUS.toString(),
+                "--constitution", constitution.toString(), "--max-passes", "3", "--delta", "0", "--mode", "NESTED");
+        assertThat(result[0]).as(result[2]).isEqualTo("0");
+        assertThat(result[1]).contains("violating%k").contains("recall r").contains("Stopped after --max-passes 3");
+
+        Map<String, Object> kafka = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, services.bootstrapServers());
+        RecurateTopics topics = new RecurateTopics(new TopicPlan("loop3", 6, (short) 1),
+                new RecurateSerdes(new RegistryClient(RegistryConfig.of(services.registryUrl()))));
+        Set<String> source = new HashSet<>();
+        long[] corpusLabels = new long[2];
+        LoopRunner.read(kafka, topics.ingest().name(), topics.ingest().valueSerde().deserializer(), (Document d) -> {
+            source.add(d.getId());
+            corpusLabels["violating".equals(d.getMetadata().get("label")) ? 1 : 0]++;
+        });
+        for (int pass = 1; pass <= 3; pass++) {
+            List<String> decided = new ArrayList<>();
+            Set<String> kept = new HashSet<>();
+            LoopRunner.read(kafka, topics.kept(pass).name(), topics.kept(pass).valueSerde().deserializer(),
+                    (ScoredDocument d) -> {
+                        decided.add(d.getDocument().getId());
+                        kept.add(d.getDocument().getId());
+                    });
+            LoopRunner.read(kafka, topics.removed(pass).name(), topics.removed(pass).valueSerde().deserializer(),
+                    (ScoredDocument d) -> decided.add(d.getDocument().getId()));
+            assertThat(decided).as("pass %d decides every document of its source once", pass)
+                    .hasSize(source.size()).containsExactlyInAnyOrderElementsOf(source);
+            source.clear();
+            source.addAll(kept);
+        }
+        Map<String, ModelVersion> versions = new HashMap<>();
+        LoopRunner.read(kafka, topics.models().name(), topics.models().valueSerde().deserializer(),
+                (ModelVersion v) -> versions.put(v.getVersion(), v));
+        assertThat(versions).containsKeys("v0", "v1", "v2", "v3");
+        assertThat(versions.get("v0").getParentVersion()).isNull();
+        assertThat(versions.get("v1").getParentVersion()).isEqualTo("v0");
+        assertThat(versions.get("v2").getParentVersion()).isEqualTo("v1");
+        assertThat(versions.get("v3").getParentVersion()).isEqualTo("v2");
+        assertThat(versions.get("v3").getTrainedOnPass()).isEqualTo(3);
+        assertThat(versions.get("v3").getSourceRanges()).isNotEmpty();
+
+        long[] keptLabels = new long[2];
+        LoopRunner.read(kafka, topics.kept(3).name(), topics.kept(3).valueSerde().deserializer(), (ScoredDocument d) ->
+                keptLabels["violating".equals(d.getDocument().getMetadata().get("label")) ? 1 : 0]++);
+        double before = (double) corpusLabels[1] / (corpusLabels[0] + corpusLabels[1]);
+        double after = (double) keptLabels[1] / (keptLabels[0] + keptLabels[1]);
+        assertThat(after).as("violating share kept after pass 3 vs the corpus").isLessThan(before);
+    }
+
+    @Test
+    void convergenceStopsTheLoopBeforeMaxPasses() {
+        String[] result = run("run", "--home", HOME.toString(), "--namespace", "converge", "--corpus", CORPUS.toString(),
+                "--constitution", constitution.toString(), "--max-passes", "5", "--delta", "0.5");
+        assertThat(result[0]).as(result[2]).isEqualTo("0");
+        assertThat(result[1]).contains("Converged: pass 1").doesNotContain("Pass 2 (");
+    }
+
+    static String[] run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+}
