@@ -10,9 +10,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Announces model versions on {@code <ns>.models}. Records are keyed {@code <name>:<version>}, not by
- * name alone: the topic is compacted, and a pass pinned to an older version (a rerun by replay) must
- * still find that version after compaction.
+ * Announces model versions on {@code <ns>.models}. Each version is keyed {@code <name>:<version>}, so
+ * compaction keeps every version (a rerun by replay needs old ones); the record keyed by the name
+ * alone is the promoted version, the one the next pass uses.
  */
 public final class ModelPublisher {
     private final Map<String, Object> kafkaConfig;
@@ -28,21 +28,42 @@ public final class ModelPublisher {
     }
 
     public void publish(ModelVersion version) {
+        send(key(version), version);
+    }
+
+    private void send(String key, ModelVersion version) {
         var models = topics.models();
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         try (var producer = new KafkaProducer<>(config, models.keySerde().serializer(), models.valueSerde().serializer())) {
-            producer.send(new ProducerRecord<>(models.name(), key(version), version)).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(models.name(), key, version)).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("Cannot publish model " + key(version) + ": " + e.getMessage(), e);
+            throw new IllegalStateException("Cannot publish model " + key + ": " + e.getMessage(), e);
         }
     }
 
-    /** Every version announced so far, by key. */
+    /** Makes {@code version} the one the next pass uses. */
+    public void promote(ModelVersion version) {
+        send(version.getName(), version);
+    }
+
+    /** Every version announced so far, by {@code <name>:<version>}. */
     public Map<String, ModelVersion> all() {
         Map<String, ModelVersion> out = new java.util.LinkedHashMap<>();
         TopicReader.readAll(kafkaConfig, topics.models().name(), topics.models().valueSerde().deserializer(),
                 v -> out.put(key(v), v));
         return out;
+    }
+
+    /** The promoted version of a model, if any; read from the records keyed by name alone. */
+    public java.util.Optional<ModelVersion> promoted(String name) {
+        ModelVersion[] current = new ModelVersion[1];
+        TopicReader.readAllRecords(kafkaConfig, topics.models().name(), topics.models().valueSerde().deserializer(),
+                (k, v) -> {
+                    if (name.equals(k)) {
+                        current[0] = v;
+                    }
+                });
+        return java.util.Optional.ofNullable(current[0]);
     }
 }

@@ -149,7 +149,9 @@ public final class PassTrainer {
                 .setFeaturizerSpec(bundle.manifest().featurizer().toJson()).setThreshold(config.threshold())
                 .setTrainedOnPass(pass).setSourceRanges(ranges).setProvenance(bundle.manifest().provenance())
                 .setMetrics(metrics).setCreatedAt(Instant.now()).build();
-        new ModelPublisher(config.kafkaConfig(), topics).publish(mv);
+        ModelPublisher publisher = new ModelPublisher(config.kafkaConfig(), topics);
+        publisher.publish(mv);
+        publisher.promote(mv); // a version the loop trained is the one its next pass uses
         log.info("Model {} {} (parent {}) trained on {} examples, validation AUC {}, announced", config.modelName(),
                 version, parent, examples.size(), metrics.get("validation_auc"));
         return mv;

@@ -20,6 +20,12 @@ final class TopicReader {
     /** Calls {@code each} for every committed value and returns the offset ranges read. */
     static <V> List<OffsetRange> readAll(Map<String, Object> kafkaConfig, String topic, Deserializer<V> values,
                                          Consumer<V> each) {
+        return readAllRecords(kafkaConfig, topic, values, (key, value) -> each.accept(value));
+    }
+
+    /** Calls {@code each} with the (string) key and value of every committed record. */
+    static <V> List<OffsetRange> readAllRecords(Map<String, Object> kafkaConfig, String topic, Deserializer<V> values,
+                                                java.util.function.BiConsumer<String, V> each) {
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -35,7 +41,8 @@ final class TopicReader {
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {
                     if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition())) && r.value() != null) {
-                        each.accept(r.value());
+                        each.accept(r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8),
+                                r.value());
                     }
                 });
             }

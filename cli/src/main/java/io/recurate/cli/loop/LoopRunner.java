@@ -64,8 +64,10 @@ public final class LoopRunner {
         PassStarter passes = new PassStarter(kafkaConfig, topics);
         List<PassReport> reports = new ArrayList<>();
         for (int n = 1; n <= settings.maxPasses(); n++) {
-            String version = PassTrainer.versionAfter(n - 1);
-            awaitModel(models, version);
+            awaitModel(models, PassTrainer.versionAfter(n - 1));
+            // The promoted version: the one just trained, unless someone promoted another since.
+            String version = models.promoted(settings.modelName()).map(v -> v.getVersion())
+                    .orElse(PassTrainer.versionAfter(n - 1));
             String source = n == 1 || settings.mode() == SourceMode.FULL ? topics.plan().ingest().name()
                     : topics.plan().kept(n - 1).name();
             PassStatus existing = latestStatus(n);

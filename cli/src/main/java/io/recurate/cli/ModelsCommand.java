@@ -1,0 +1,192 @@
+package io.recurate.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.recurate.model.bundle.Manifest;
+import io.recurate.model.bundle.ModelBundle;
+import io.recurate.model.onnx.Device;
+import io.recurate.model.onnx.ScorerSettings;
+import io.recurate.schemas.ModelVersion;
+import io.recurate.topics.RecurateTopics;
+import io.recurate.topics.TopicAdmin;
+import io.recurate.topics.TopicPlan;
+import io.recurate.trainer.ModelPublisher;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = "List, inspect, publish and promote model versions of a namespace.",
+        subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Show.class, ModelsCommand.Publish.class,
+                ModelsCommand.Promote.class})
+final class ModelsCommand {
+
+    static final class Context {
+        @Mixin
+        ClusterOptions cluster;
+
+        @Option(names = "--model", defaultValue = "filter", description = "Model name (default: ${DEFAULT-VALUE}).")
+        String model;
+
+        ClusterOptions.Cluster resolved;
+        RecurateTopics topics;
+
+        ModelPublisher publisher() {
+            resolved = cluster.resolve();
+            topics = resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1));
+            try (TopicAdmin admin = new TopicAdmin(resolved.kafkaConfig())) {
+                admin.ensure(List.of(topics.plan().models()));
+            }
+            return new ModelPublisher(resolved.kafkaConfig(), topics);
+        }
+
+        ModelVersion find(ModelPublisher publisher, String version) {
+            ModelVersion v = publisher.all().get(model + ":" + version);
+            if (v == null) {
+                throw new IllegalArgumentException("No version " + version + " of model " + model + " in namespace "
+                        + resolved.namespace() + " ('recurate models list' shows them)");
+            }
+            return v;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Versions with lineage and metrics; * marks the promoted one.")
+    static final class ListVersions implements Callable<Integer> {
+        @Mixin
+        Context context;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ModelPublisher publisher = context.publisher();
+            String promoted = publisher.promoted(context.model).map(ModelVersion::getVersion).orElse("");
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("  %-10s %-8s %-6s %-24s %9s %9s  %s%n", "VERSION", "PARENT", "PASS", "CREATED", "VAL AUC", "EXAMPLES",
+                    "SHA256");
+            for (ModelVersion v : publisher.all().values()) {
+                if (!v.getName().equals(context.model)) {
+                    continue;
+                }
+                Double auc = v.getMetrics().get("validation_auc");
+                Double examples = v.getMetrics().get("train_examples");
+                out.printf("%s %-10s %-8s %-6s %-24s %9s %9s  %s%n", v.getVersion().equals(promoted) ? "*" : " ",
+                        v.getVersion(), v.getParentVersion() == null ? "-" : v.getParentVersion(),
+                        v.getTrainedOnPass() == null ? "-" : v.getTrainedOnPass(), v.getCreatedAt(),
+                        auc == null || auc.isNaN() ? "-" : String.format("%.4f", auc),
+                        examples == null ? "-" : String.format("%.0f", examples), v.getSha256().substring(0, 12));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "One version: provenance, metrics, offsets read.")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        Context context;
+
+        @Parameters(paramLabel = "VERSION")
+        String version;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelVersion v = context.find(context.publisher(), version);
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("name", v.getName());
+            view.put("version", v.getVersion());
+            view.put("parentVersion", v.getParentVersion());
+            view.put("trainedOnPass", v.getTrainedOnPass());
+            view.put("artifactUri", v.getArtifactUri());
+            view.put("sha256", v.getSha256());
+            view.put("threshold", v.getThreshold());
+            view.put("createdAt", v.getCreatedAt().toString());
+            view.put("featurizerSpec", new ObjectMapper().readTree(v.getFeaturizerSpec()));
+            view.put("sourceRanges", v.getSourceRanges().stream().map(r -> r.getTopic() + "-" + r.getPartition() + " ["
+                    + r.getStartOffset() + ", " + r.getEndOffset() + ")").toList());
+            view.put("provenance", v.getProvenance());
+            view.put("metrics", v.getMetrics());
+            spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(view));
+            return 0;
+        }
+    }
+
+    @Command(name = "publish", mixinStandardHelpOptions = true,
+            description = {"Publish a bundle trained elsewhere (e.g. on your own infrastructure) as a version of the model.",
+                    "It is checked first like any other: sha256, featurizer spec, ONNX Runtime loads it, probes score as "
+                            + "its manifest says."})
+    static final class Publish implements Callable<Integer> {
+        @Mixin
+        Context context;
+
+        @Parameters(paramLabel = "DIR", description = "Bundle folder (model.onnx + manifest.json).")
+        Path dir;
+
+        @Option(names = "--version", description = "Version to publish it as (default: the manifest's).")
+        String version;
+
+        @Option(names = "--promote", description = "Also make it the version the next pass uses.")
+        boolean promote;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ModelBundle.load(dir, new ScorerSettings(Device.CPU, 1, 64), null).close();
+            Manifest m = ModelBundle.open(dir).manifest();
+            ModelPublisher publisher = context.publisher();
+            ModelVersion v = ModelVersion.newBuilder().setName(context.model)
+                    .setVersion(version != null ? version : m.version()).setParentVersion(m.parentVersion())
+                    .setArtifactUri(dir.toAbsolutePath().toUri().toString()).setSha256(m.sha256())
+                    .setFeaturizerSpec(m.featurizer().toJson()).setThreshold(m.threshold())
+                    .setProvenance(Map.of("origin", "published from " + dir.toAbsolutePath()))
+                    .setMetrics(m.metrics() == null ? Map.of() : m.metrics()).setCreatedAt(Instant.now()).build();
+            if (publisher.all().containsKey(ModelPublisher.key(v))) {
+                throw new IllegalArgumentException("Version " + v.getVersion() + " of " + context.model
+                        + " exists already; versions are immutable (choose another with --version)");
+            }
+            publisher.publish(v);
+            if (promote) {
+                publisher.promote(v);
+            }
+            spec.commandLine().getOut().printf("Published %s %s (sha256 %s)%s%n", v.getName(), v.getVersion(),
+                    v.getSha256().substring(0, 12), promote ? ", promoted" : "");
+            return 0;
+        }
+    }
+
+    @Command(name = "promote", mixinStandardHelpOptions = true, description = "Make VERSION the one the next pass uses.")
+    static final class Promote implements Callable<Integer> {
+        @Mixin
+        Context context;
+
+        @Parameters(paramLabel = "VERSION")
+        String version;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ModelPublisher publisher = context.publisher();
+            publisher.promote(context.find(publisher, version));
+            spec.commandLine().getOut().println("Promoted " + context.model + " " + version);
+            return 0;
+        }
+    }
+}
