@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
                         + "(default ./recurate.properties; keys are option names without dashes, e.g. "
                         + "bootstrap-servers=host:9092), else from its default.", ""},
         subcommands = {UpCommand.class, DownCommand.class, RunCommand.class, TopicsCommand.class, ModelCommand.class,
-                ModelsCommand.class, ScorerCommand.class, TrainerCommand.class,
+                ModelsCommand.class, PassCommand.class, ScorerCommand.class, TrainerCommand.class,
                 BenchCommand.class,
                 RegistryCommand.class,
                 CommandLine.HelpCommand.class})

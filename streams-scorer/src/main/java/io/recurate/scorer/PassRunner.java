@@ -42,24 +42,31 @@ public final class PassRunner implements AutoCloseable {
     private final Map<Integer, PassProgress> progress = new HashMap<>();
     private final KafkaConsumer<String, PassProgress> progressReader;
     private final Admin admin;
+    private final String applicationId;
 
     public PassRunner(ScorerServiceConfig config, RecurateTopics topics, RegistryClient registry, PassStatus status,
                       Supplier<Scorer> scorer) {
+        this(config, topics, registry, status, PassContext.of(status), scorer);
+    }
+
+    /** Runs {@code pass}, which may be a variant of {@code status}'s pass (a replay with another model). */
+    public PassRunner(ScorerServiceConfig config, RecurateTopics topics, RegistryClient registry, PassStatus status,
+                      PassContext pass, Supplier<Scorer> scorer) {
         this.config = config;
         this.topics = topics;
         this.status = status;
+        this.applicationId = pass.applicationId(config.namespace());
         try (TopicAdmin topicAdmin = new TopicAdmin(config.kafkaConfig())) {
-            topicAdmin.ensure(topics.plan().passTopics(status.getPass()));
+            topicAdmin.ensure(topics.plan().passTopics(status.getPass(), pass.variant()));
         }
-        PassContext pass = PassContext.of(status);
         this.streams = new KafkaStreams(ScoringTopology.build(pass, topics, registry, config.batch(), scorer),
-                config.streamsProperties(status.getPass()));
+                config.streamsProperties(applicationId));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("Pass {} stopped: {}", status.getPass(), e.toString(), e);
             failure.set(e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-        var progressTopic = topics.progress(status.getPass());
+        var progressTopic = topics.progress(status.getPass(), pass.variant());
         this.progressReader = new KafkaConsumer<>(config.clientConfig(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)),
@@ -71,9 +78,8 @@ public final class PassRunner implements AutoCloseable {
     }
 
     public void start() {
-        log.info("Pass {}: scoring {} with model {} (threshold {}), application {}", status.getPass(),
-                status.getSourceTopic(), status.getModelVersion(), status.getThreshold(),
-                PassContext.applicationId(config.namespace(), status.getPass()));
+        log.info("Pass {}: scoring {} (threshold {}), application {}", status.getPass(), status.getSourceTopic(),
+                status.getThreshold(), applicationId);
         streams.start();
     }
 
@@ -105,7 +111,7 @@ public final class PassRunner implements AutoCloseable {
     private Optional<PassCounts> completion() {
         Map<TopicPartition, OffsetAndMetadata> committed;
         try {
-            committed = admin.listConsumerGroupOffsets(PassContext.applicationId(config.namespace(), status.getPass()))
+            committed = admin.listConsumerGroupOffsets(applicationId)
                     .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.debug("Cannot read committed offsets yet: {}", e.toString());

@@ -27,10 +27,10 @@ public record ScorerServiceConfig(Map<String, Object> kafkaConfig, String namesp
                                   int streamThreads, BatchSettings batch, ScorerSettings onnx, Duration slowestBatch) {
 
     /** Kafka Streams properties of one pass's application. */
-    Properties streamsProperties(int pass) {
+    Properties streamsProperties(String applicationId) {
         Properties p = new Properties();
         kafkaConfig.forEach(p::put);
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, PassContext.applicationId(namespace, pass));
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, exactlyOnce ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());

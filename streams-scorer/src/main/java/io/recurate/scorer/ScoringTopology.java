@@ -51,11 +51,11 @@ public final class ScoringTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE),
                 Serdes.Integer(), new AvroBinarySerde<PassProgress>(PassProgress.getClassSchema())), SCORER);
         // Sinks: the decision topics, one annotation per decision, the DLQ, and the pass's progress.
-        var kept = topics.kept(pass.pass());
-        var removed = topics.removed(pass.pass());
+        var kept = topics.kept(pass.pass(), pass.variant());
+        var removed = topics.removed(pass.pass(), pass.variant());
         var annotations = topics.annotations();
         var dlq = topics.dlq();
-        var progress = topics.progress(pass.pass());
+        var progress = topics.progress(pass.pass(), pass.variant());
         topology.addSink(KEPT, kept.name(), kept.keySerde().serializer(), kept.valueSerde().serializer(), SCORER);
         topology.addSink(REMOVED, removed.name(), removed.keySerde().serializer(), removed.valueSerde().serializer(), SCORER);
         topology.addSink(ANNOTATIONS, annotations.name(), annotations.keySerde().serializer(),

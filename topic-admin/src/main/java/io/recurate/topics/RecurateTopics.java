@@ -33,15 +33,27 @@ public final class RecurateTopics {
     }
 
     public Topic<String, ScoredDocument> kept(int pass) {
-        return new Topic<>(plan.kept(pass).name(), keys, serdes.scoredDocument());
+        return kept(pass, null);
     }
 
     public Topic<String, ScoredDocument> removed(int pass) {
-        return new Topic<>(plan.removed(pass).name(), keys, serdes.scoredDocument());
+        return removed(pass, null);
+    }
+
+    public Topic<String, ScoredDocument> kept(int pass, String variant) {
+        return new Topic<>(plan.kept(pass, variant).name(), keys, serdes.scoredDocument());
+    }
+
+    public Topic<String, ScoredDocument> removed(int pass, String variant) {
+        return new Topic<>(plan.removed(pass, variant).name(), keys, serdes.scoredDocument());
     }
 
     public Topic<String, PassProgress> progress(int pass) {
-        return new Topic<>(plan.progress(pass).name(), keys, serdes.passProgress());
+        return progress(pass, null);
+    }
+
+    public Topic<String, PassProgress> progress(int pass, String variant) {
+        return new Topic<>(plan.progress(pass, variant).name(), keys, serdes.passProgress());
     }
 
     public Topic<String, Annotation> annotations() {

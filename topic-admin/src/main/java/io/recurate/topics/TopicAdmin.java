@@ -199,8 +199,60 @@ public final class TopicAdmin implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Cannot delete topics " + names + ": " + e, e);
         }
+        // Deletion completes in the background; wait, so that the caller can recreate the topics at once.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (existingTopics().stream().anyMatch(names::contains) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         log.info("Deleted topics {}", names);
         return names;
+    }
+
+    /**
+     * Forgets a Kafka Streams application: its consumer group and its internal topics, so that it
+     * starts from the beginning of its input with empty state (what kafka-streams-application-reset does).
+     */
+    public void resetApplication(String applicationId) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (true) {
+            try {
+                admin.deleteConsumerGroups(List.of(applicationId)).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+                break;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                    break;
+                }
+                // A member that stopped a moment ago is only forgotten after its session timeout.
+                if (e.getCause() instanceof org.apache.kafka.common.errors.GroupNotEmptyException
+                        && System.nanoTime() < deadline) {
+                    log.info("Application {} still has members; waiting for them to leave", applicationId);
+                    sleep(2000);
+                    continue;
+                }
+                throw new IllegalStateException("Cannot reset application " + applicationId + ": "
+                        + e.getCause().getMessage() + " (is a scorer still running it?)", e.getCause());
+            } catch (Exception e) {
+                throw new IllegalStateException("Cannot reset application " + applicationId + ": " + e, e);
+            }
+        }
+        List<TopicSpec> internal = existingTopics().stream()
+                .filter(t -> t.startsWith(applicationId + "-") && (t.endsWith("-changelog") || t.endsWith("-repartition")))
+                .map(t -> new TopicSpec(t, 1, (short) 1, Map.of(), null)).toList();
+        deleteTopics(internal);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
     }
 
     /** Registers each spec's value schema under {@code <topic>-value}; returns subject → schema id. */

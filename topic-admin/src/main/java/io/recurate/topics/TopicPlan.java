@@ -62,16 +62,32 @@ public final class TopicPlan {
     }
 
     public TopicSpec kept(int pass) {
-        return documents(passPrefix(pass) + ".kept", ScoredDocument.getClassSchema());
+        return kept(pass, null);
     }
 
     public TopicSpec removed(int pass) {
-        return documents(passPrefix(pass) + ".removed", ScoredDocument.getClassSchema());
+        return removed(pass, null);
+    }
+
+    /**
+     * The kept topic of a variant of a pass: the pass replayed with another model for comparison
+     * ({@code <ns>.pass.<n>.<variant>.kept}); a null variant is the pass itself.
+     */
+    public TopicSpec kept(int pass, String variant) {
+        return documents(passPrefix(pass, variant) + ".kept", ScoredDocument.getClassSchema());
+    }
+
+    public TopicSpec removed(int pass, String variant) {
+        return documents(passPrefix(pass, variant) + ".removed", ScoredDocument.getClassSchema());
     }
 
     /** The scorer's exact per-partition progress of a pass; compacted, keyed by source partition. */
     public TopicSpec progress(int pass) {
-        return compacted(passPrefix(pass) + ".progress", 1, PassProgress.getClassSchema());
+        return progress(pass, null);
+    }
+
+    public TopicSpec progress(int pass, String variant) {
+        return compacted(passPrefix(pass, variant) + ".progress", 1, PassProgress.getClassSchema());
     }
 
     public TopicSpec annotations() {
@@ -103,7 +119,11 @@ public final class TopicPlan {
 
     /** The topics of one pass, created when the pass starts. */
     public List<TopicSpec> passTopics(int pass) {
-        return List.of(kept(pass), removed(pass), progress(pass));
+        return passTopics(pass, null);
+    }
+
+    public List<TopicSpec> passTopics(int pass, String variant) {
+        return List.of(kept(pass, variant), removed(pass, variant), progress(pass, variant));
     }
 
     /** Pass number of a topic of this namespace, or -1 when it is not a pass topic. */
@@ -117,6 +137,16 @@ public final class TopicPlan {
             throw new IllegalArgumentException("Passes are numbered from 1, got " + pass);
         }
         return namespace + ".pass." + pass;
+    }
+
+    private String passPrefix(int pass, String variant) {
+        if (variant == null) {
+            return passPrefix(pass);
+        }
+        if (!LEGAL.matcher(variant).matches() || variant.equals("kept") || variant.equals("removed")) {
+            throw new IllegalArgumentException("Variant '" + variant + "' is not usable in topic names");
+        }
+        return passPrefix(pass) + "." + variant;
     }
 
     private TopicSpec documents(String name, Schema schema) {
