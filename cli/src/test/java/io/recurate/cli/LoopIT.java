@@ -120,6 +120,10 @@ class LoopIT {
         double before = (double) corpusLabels[1] / (corpusLabels[0] + corpusLabels[1]);
         double after = (double) keptLabels[1] / (keptLabels[0] + keptLabels[1]);
         assertThat(after).as("violating share kept after pass 3 vs the corpus").isLessThan(before);
+
+        String[] rerun = run("pass", "rerun", "2", "--home", HOME.toString(), "--namespace", "loop3", "--device", "cpu");
+        assertThat(rerun[0]).as(rerun[2]).isEqualTo("0");
+        assertThat(rerun[1]).contains("0 changed").contains("0 missing");
     }
 
     @Test
