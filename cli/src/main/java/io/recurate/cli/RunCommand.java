@@ -71,6 +71,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--threshold", defaultValue = "0.5", description = "Violation threshold tau (default: ${DEFAULT-VALUE}).")
     float threshold;
 
+    @Option(names = "--budget", paramLabel = "Q",
+            description = "Removal budget: each pass removes the Q highest-scoring fraction of its source (e.g. 0.03) "
+                    + "instead of using a fixed --threshold.")
+    Double budget;
+
     @Option(names = "--constitution-weight", defaultValue = "5", description = "Weight of an exemplar (default: ${DEFAULT-VALUE}).")
     float constitutionWeight;
 
@@ -148,7 +153,7 @@ final class RunCommand implements Callable<Integer> {
             }
             long started = System.nanoTime();
             List<PassReport> reports = new LoopRunner(resolved.kafkaConfig(), topics,
-                    new LoopSettings(mode, maxPasses, delta, threshold, "filter"), new PassTrainer(trainerConfig, topics), out).run();
+                    new LoopSettings(mode, maxPasses, delta, threshold, budget, "filter"), new PassTrainer(trainerConfig, topics), out).run();
             long[] labels = LoopRunner.corpusLabels(resolved.kafkaConfig(), topics);
             LoopRunner.printTable(out, reports, labels[0], labels[1]);
             out.printf("Wall time: %.1f s%n", (System.nanoTime() - started) / 1e9);

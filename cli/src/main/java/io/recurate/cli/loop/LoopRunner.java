@@ -72,13 +72,15 @@ public final class LoopRunner {
                     : topics.plan().kept(n - 1).name();
             PassStatus existing = latestStatus(n);
             long started = System.nanoTime();
+            float tau = existing != null ? existing.getThreshold()
+                    : settings.budget() == null ? settings.threshold() : budgetThreshold(models, version, source);
             PassStatus status = existing != null ? existing
-                    : passes.start(n, settings.mode(), source, settings.modelName(), version, settings.threshold());
+                    : passes.start(n, settings.mode(), source, settings.modelName(), version, tau);
             PassStatus scored = awaitScored(status);
             PassReport report = report(scored, (System.nanoTime() - started) / 1e9);
             reports.add(report);
-            out.printf("Pass %d (%s, %s): input %d, kept %d, removed %d (%.2f%%), dlq %d%s%n", n, version,
-                    source, report.input(), report.kept(), report.removed(), 100 * report.removedFraction(), report.dlq(),
+            out.printf("Pass %d (%s, %s, tau %.4f): input %d, kept %d, removed %d (%.2f%%), dlq %d%s%n", n, version,
+                    source, status.getThreshold(), report.input(), report.kept(), report.removed(), 100 * report.removedFraction(), report.dlq(),
                     report.labelled() ? String.format(", violating in kept %.2f%%", 100 * report.violatingInKept()) : "");
             out.flush();
             if (report.removedFraction() < settings.delta()) {
@@ -91,6 +93,45 @@ public final class LoopRunner {
             }
         }
         return reports;
+    }
+
+    /**
+     * The threshold that removes the budget's share of the source: the (1 - q) quantile of the
+     * source's scores under the pass's model (scored here on up to 200,000 sampled documents).
+     */
+    private float budgetThreshold(ModelPublisher models, String version, String source) {
+        var mv = models.all().get(settings.modelName() + ":" + version);
+        List<String> texts = new ArrayList<>();
+        java.util.Random random = new java.util.Random(17);
+        long[] seen = {0};
+        Consumer<String> sample = t -> {
+            seen[0]++;
+            if (texts.size() < 200_000) {
+                texts.add(t);
+            } else {
+                long j = (long) (random.nextDouble() * seen[0]);
+                if (j < texts.size()) {
+                    texts.set((int) j, t);
+                }
+            }
+        };
+        if (source.equals(topics.plan().ingest().name())) {
+            read(topics.ingest(), d -> sample.accept(d.getText()));
+        } else {
+            read(kafkaConfig, source, topics.kept(1).valueSerde().deserializer(),
+                    (ScoredDocument d) -> sample.accept(d.getDocument().getText()));
+        }
+        try (var scorer = io.recurate.model.bundle.ModelBundle.load(java.nio.file.Path.of(java.net.URI.create(mv.getArtifactUri())),
+                new io.recurate.model.onnx.ScorerSettings(io.recurate.model.onnx.Device.AUTO, 0, 1024),
+                io.recurate.model.featurize.FeaturizerSpec.fromJson(mv.getFeaturizerSpec()))) {
+            float[] scores = scorer.score(texts);
+            java.util.Arrays.sort(scores);
+            int keep = (int) Math.floor(scores.length * (1 - settings.budget()));
+            float tau = keep >= scores.length ? Math.nextUp(scores[scores.length - 1]) : scores[keep];
+            log.info("Budget {}: threshold {} removes the top {} of {} scored documents", settings.budget(), tau,
+                    scores.length - keep, scores.length);
+            return tau;
+        }
     }
 
     private void awaitModel(ModelPublisher models, String version) throws InterruptedException {
@@ -187,20 +228,26 @@ public final class LoopRunner {
         boolean labelled = reports.stream().anyMatch(PassReport::labelled);
         out.println();
         out.printf("%-5s %-8s %9s %9s %9s %9s%s%n", "pass", "model", "input", "kept", "removed", "removed%",
-                labelled ? String.format(" %11s %9s %9s %10s %11s", "violating%k", "recall r", "fpr f", "benign ret", "theory ret") : "");
+                labelled ? String.format(" %11s %11s %9s %9s %10s %11s", "violating%k", "theory v%k", "recall r", "fpr f",
+                        "benign ret", "theory ret") : "");
         double theoryRetention = 1;
+        double total = corpusAcceptable + corpusViolating;
+        double theoryOdds = corpusAcceptable == 0 ? Double.NaN : (double) corpusViolating / corpusAcceptable;
         for (PassReport r : reports) {
             String extra = "";
             if (labelled) {
+                // DESIGN.md: violating odds fall by (1 - r)/(1 - f) per pass; benign retention is prod(1 - f).
                 theoryRetention *= (1 - r.falsePositiveRate());
+                theoryOdds *= (1 - r.recall()) / (1 - r.falsePositiveRate());
                 double benign = corpusAcceptable == 0 ? Double.NaN : (double) r.acceptableKept() / corpusAcceptable;
-                extra = String.format(" %10.2f%% %9.4f %9.4f %9.2f%% %10.2f%%", 100 * r.violatingInKept(), r.recall(),
-                        r.falsePositiveRate(), 100 * benign, 100 * theoryRetention);
+                extra = String.format(" %10.2f%% %10.2f%% %9.4f %9.4f %9.2f%% %10.2f%%", 100 * r.violatingInKept(),
+                        100 * theoryOdds / (1 + theoryOdds), r.recall(), r.falsePositiveRate(), 100 * benign,
+                        100 * theoryRetention);
             }
             out.printf("%-5d %-8s %9d %9d %9d %8.2f%%%s%n", r.pass(), r.modelVersion(), r.input(), r.kept(), r.removed(),
                     100 * r.removedFraction(), extra);
         }
-        if (labelled && corpusAcceptable + corpusViolating > 0) {
+        if (labelled && total > 0) {
             out.printf("Corpus: %d documents, %.2f%% violating. Theory: benign retention after t passes is prod(1 - f_i); "
                     + "violating odds fall by (1 - r)/(1 - f) per pass.%n", corpusAcceptable + corpusViolating,
                     100.0 * corpusViolating / (corpusAcceptable + corpusViolating));
