@@ -31,7 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print a table, side by side with their anchor.",
-        subcommands = {BenchCommand.Model.class, ScorerBenchCommand.class})
+        subcommands = {BenchCommand.Model.class, ScorerBenchCommand.class, LoopBenchCommand.class})
 final class BenchCommand {
 
     @Command(name = "model", mixinStandardHelpOptions = true,
