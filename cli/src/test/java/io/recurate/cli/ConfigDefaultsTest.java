@@ -46,8 +46,11 @@ class ConfigDefaultsTest {
     @Test
     void everyCommandHasHelp() {
         CommandLine cl = Main.commandLine();
-        for (String[] path : new String[][] {{"up"}, {"down"}, {"topics"}, {"topics", "create"}, {"topics", "describe"},
-                {"topics", "delete-pass"}, {"registry"}}) {
+        for (String[] path : new String[][] {{"up"}, {"down"}, {"run"}, {"topics"}, {"topics", "create"},
+                {"topics", "describe"}, {"topics", "delete-pass"}, {"registry"}, {"model"}, {"model", "train"},
+                {"model", "score"}, {"models"}, {"models", "list"}, {"models", "show"}, {"models", "publish"},
+                {"models", "promote"}, {"pass"}, {"pass", "rerun"}, {"pass", "diff"}, {"scorer"}, {"trainer"},
+                {"bench"}, {"bench", "model"}, {"bench", "scorer"}, {"bench", "loop"}}) {
             CommandLine sub = cl;
             for (String name : path) {
                 sub = sub.getSubcommands().get(name);
