@@ -10,7 +10,6 @@ import io.recurate.model.onnx.OnnxScorer;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.model.train.Metrics;
 import io.recurate.model.train.Trainer;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -123,15 +121,15 @@ final class BenchCommand {
             // fastText: the same split, settings and thread count.
             Path ftModel = work.resolve("fasttext-model");
             start = System.nanoTime();
-            run(List.of(fasttext, "supervised", "-input", trainTxt.toString(), "-output", ftModel.toString(),
+            FastTextProcess.run(List.of(fasttext, "supervised", "-input", trainTxt.toString(), "-output", ftModel.toString(),
                     "-dim", Integer.toString(s.dim()), "-wordNgrams", Integer.toString(maxOrder()),
                     "-bucket", Integer.toString(options.buckets), "-epoch", Integer.toString(s.epochs()),
                     "-lr", Float.toString(s.learningRate()), "-thread", "1", "-verbose", "0"), null);
             double ftTrainSeconds = (System.nanoTime() - start) / 1e9;
             Path ftBin = Path.of(ftModel + ".bin");
             Path ftPredictions = work.resolve("fasttext-test-predictions.txt");
-            run(List.of(fasttext, "predict-prob", ftBin.toString(), testTxt.toString(), "2"), ftPredictions);
-            float[] ftScores = readFastTextScores(ftPredictions);
+            FastTextProcess.run(List.of(fasttext, "predict-prob", ftBin.toString(), testTxt.toString(), "2"), ftPredictions);
+            float[] ftScores = FastTextProcess.readScores(ftPredictions);
             double ftLoad = Double.MAX_VALUE;
             double ftScoreSeconds = Double.MAX_VALUE;
             for (int r = 0; r < repeats; r++) {
@@ -173,12 +171,7 @@ final class BenchCommand {
         }
 
         private static Path writeFastText(List<LabelledText> docs, Path file) throws IOException {
-            try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                for (LabelledText d : docs) {
-                    w.write("__label__" + (d.violating() ? "violating" : "acceptable") + " "
-                            + d.text().replaceAll("\\s+", " ").trim() + "\n");
-                }
-            }
+            FastTextProcess.write(file, docs.stream().map(d -> FastTextProcess.line(d.violating(), d.text())).toList());
             return file;
         }
 
@@ -187,40 +180,10 @@ final class BenchCommand {
             return t.isEmpty() ? 0 : t.split("\\s+").length;
         }
 
-        private static float[] readFastTextScores(Path predictions) throws IOException {
-            List<String> lines = Files.readAllLines(predictions, StandardCharsets.UTF_8);
-            float[] scores = new float[lines.size()];
-            for (int i = 0; i < scores.length; i++) {
-                String[] parts = lines.get(i).trim().split("\\s+");
-                float violating = Float.NaN;
-                for (int k = 0; k + 1 < parts.length; k += 2) {
-                    float p = Float.parseFloat(parts[k + 1]);
-                    violating = parts[k].equals("__label__violating") ? p : (Float.isNaN(violating) ? 1 - p : violating);
-                }
-                scores[i] = violating;
-            }
-            return scores;
-        }
-
         private static double timed(List<String> command) throws IOException, InterruptedException {
             long start = System.nanoTime();
-            run(command, null);
+            FastTextProcess.run(command, null);
             return (System.nanoTime() - start) / 1e9;
-        }
-
-        private static void run(List<String> command, Path stdout) throws IOException, InterruptedException {
-            ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-            pb.redirectOutput(stdout == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(stdout.toFile()));
-            Process p;
-            try {
-                p = pb.start();
-            } catch (IOException e) {
-                throw new IllegalArgumentException("Cannot run '" + command.get(0) + "' (install fastText: apt-get install "
-                        + "fasttext, or pass --fasttext PATH): " + e.getMessage(), e);
-            }
-            if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed");
-            }
         }
 
         private static String f4(double v) {

@@ -4,17 +4,14 @@ import io.recurate.cli.loop.LoopRunner;
 import io.recurate.cli.loop.PassReport;
 import io.recurate.model.data.JsonlReader;
 import io.recurate.model.data.LabelledText;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -104,21 +101,15 @@ final class LoopBenchCommand implements Callable<Integer> {
     private Path train(List<LabelledText> kept, List<LabelledText> removed, List<LabelledText> exemplars, int n, int epochs)
             throws IOException, InterruptedException {
         Path data = work.resolve("train-" + n + ".txt");
-        try (BufferedWriter w = Files.newBufferedWriter(data, StandardCharsets.UTF_8)) {
-            for (LabelledText d : kept) {
-                w.write(line("acceptable", d.text()));
-            }
-            for (LabelledText d : removed) {
-                w.write(line("violating", d.text()));
-            }
-            for (int r = 0; r < weight; r++) {
-                for (LabelledText d : exemplars) {
-                    w.write(line(d.violating() ? "violating" : "acceptable", d.text()));
-                }
-            }
+        List<String> lines = new ArrayList<>();
+        kept.forEach(d -> lines.add(FastTextProcess.line(false, d.text())));
+        removed.forEach(d -> lines.add(FastTextProcess.line(true, d.text())));
+        for (int r = 0; r < weight; r++) { // fastText has no example weights: repeat the exemplars
+            exemplars.forEach(d -> lines.add(FastTextProcess.line(d.violating(), d.text())));
         }
+        FastTextProcess.write(data, lines);
         Path model = work.resolve("model-" + n);
-        run(List.of(fasttext, "supervised", "-input", data.toString(), "-output", model.toString(), "-dim", "32",
+        FastTextProcess.run(List.of(fasttext, "supervised", "-input", data.toString(), "-output", model.toString(), "-dim", "32",
                 "-wordNgrams", "2", "-bucket", "2097152", "-epoch", Integer.toString(epochs), "-lr", "0.5", "-thread", "1",
                 "-verbose", "0"), null);
         return Path.of(model + ".bin");
@@ -126,29 +117,10 @@ final class LoopBenchCommand implements Callable<Integer> {
 
     private float[] score(Path model, List<LabelledText> docs, int n) throws IOException, InterruptedException {
         Path input = work.resolve("score-" + n + ".txt");
-        try (BufferedWriter w = Files.newBufferedWriter(input, StandardCharsets.UTF_8)) {
-            for (LabelledText d : docs) {
-                w.write(line("acceptable", d.text()));
-            }
-        }
+        FastTextProcess.write(input, docs.stream().map(d -> FastTextProcess.line(false, d.text())).toList());
         Path predictions = work.resolve("predictions-" + n + ".txt");
-        run(List.of(fasttext, "predict-prob", model.toString(), input.toString(), "2"), predictions);
-        List<String> lines = Files.readAllLines(predictions, StandardCharsets.UTF_8);
-        float[] scores = new float[lines.size()];
-        for (int i = 0; i < scores.length; i++) {
-            String[] parts = lines.get(i).trim().split("\\s+");
-            float v = Float.NaN;
-            for (int k = 0; k + 1 < parts.length; k += 2) {
-                float p = Float.parseFloat(parts[k + 1]);
-                v = parts[k].equals("__label__violating") ? p : (Float.isNaN(v) ? 1 - p : v);
-            }
-            scores[i] = v;
-        }
-        return scores;
-    }
-
-    private static String line(String label, String text) {
-        return "__label__" + label + " " + text.replaceAll("\\s+", " ").trim() + "\n";
+        FastTextProcess.run(List.of(fasttext, "predict-prob", model.toString(), input.toString(), "2"), predictions);
+        return FastTextProcess.readScores(predictions);
     }
 
     private static List<LabelledText> read(Path file) {
@@ -157,19 +129,5 @@ final class LoopBenchCommand implements Callable<Integer> {
             reader.forEachRemaining(out::add);
         }
         return out;
-    }
-
-    private static void run(List<String> command, Path stdout) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT)
-                .redirectOutput(stdout == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(stdout.toFile()));
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("Cannot run '" + command.get(0) + "' (apt-get install fasttext): " + e.getMessage(), e);
-        }
-        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed");
-        }
     }
 }
