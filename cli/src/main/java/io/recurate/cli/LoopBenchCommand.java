@@ -93,7 +93,7 @@ final class LoopBenchCommand implements Callable<Integer> {
         }
         out.printf("fastText loop by hand on %s (%s), nested, %s%n", corpus, constitution,
                 budget == null ? "threshold " + threshold : "budget " + budget);
-        LoopRunner.printTable(out, reports, acceptable, violating);
+        LoopRunner.printTable(out, reports, acceptable, violating, true);
         out.printf("Wall time: %.1f s%n", (System.nanoTime() - started) / 1e9);
         return 0;
     }

@@ -155,7 +155,7 @@ final class RunCommand implements Callable<Integer> {
             List<PassReport> reports = new LoopRunner(resolved.kafkaConfig(), topics,
                     new LoopSettings(mode, maxPasses, delta, threshold, budget, "filter"), new PassTrainer(trainerConfig, topics), out).run();
             long[] labels = LoopRunner.corpusLabels(resolved.kafkaConfig(), topics);
-            LoopRunner.printTable(out, reports, labels[0], labels[1]);
+            LoopRunner.printTable(out, reports, labels[0], labels[1], mode == SourceMode.NESTED);
             out.printf("Wall time: %.1f s%n", (System.nanoTime() - started) / 1e9);
             return 0;
         } finally {

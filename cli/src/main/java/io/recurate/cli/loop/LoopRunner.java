@@ -223,8 +223,12 @@ public final class LoopRunner {
         }
     }
 
-    /** Prints the final table; with labels also the theory's prediction from measured r and f. */
-    public static void printTable(PrintWriter out, List<PassReport> reports, long corpusAcceptable, long corpusViolating) {
+    /**
+     * Prints the final table; with labels also the theory's prediction from the measured r and f, which
+     * compounds only when each pass filters what the previous one kept (nested mode).
+     */
+    public static void printTable(PrintWriter out, List<PassReport> reports, long corpusAcceptable, long corpusViolating,
+                                  boolean nested) {
         boolean labelled = reports.stream().anyMatch(PassReport::labelled);
         out.println();
         out.printf("%-5s %-8s %9s %9s %9s %9s%s%n", "pass", "model", "input", "kept", "removed", "removed%",
@@ -240,17 +244,19 @@ public final class LoopRunner {
                 theoryRetention *= (1 - r.falsePositiveRate());
                 theoryOdds *= (1 - r.recall()) / (1 - r.falsePositiveRate());
                 double benign = corpusAcceptable == 0 ? Double.NaN : (double) r.acceptableKept() / corpusAcceptable;
-                extra = String.format(" %10.2f%% %10.2f%% %9.4f %9.4f %9.2f%% %10.2f%%", 100 * r.violatingInKept(),
-                        100 * theoryOdds / (1 + theoryOdds), r.recall(), r.falsePositiveRate(), 100 * benign,
-                        100 * theoryRetention);
+                extra = String.format(" %10.2f%% %11s %9.4f %9.4f %9.2f%% %11s", 100 * r.violatingInKept(),
+                        nested ? String.format("%.2f%%", 100 * theoryOdds / (1 + theoryOdds)) : "-", r.recall(),
+                        r.falsePositiveRate(), 100 * benign, nested ? String.format("%.2f%%", 100 * theoryRetention) : "-");
             }
             out.printf("%-5d %-8s %9d %9d %9d %8.2f%%%s%n", r.pass(), r.modelVersion(), r.input(), r.kept(), r.removed(),
                     100 * r.removedFraction(), extra);
         }
         if (labelled && total > 0) {
-            out.printf("Corpus: %d documents, %.2f%% violating. Theory: benign retention after t passes is prod(1 - f_i); "
-                    + "violating odds fall by (1 - r)/(1 - f) per pass.%n", corpusAcceptable + corpusViolating,
-                    100.0 * corpusViolating / (corpusAcceptable + corpusViolating));
+            out.printf("Corpus: %d documents, %.2f%% violating.%s%n", corpusAcceptable + corpusViolating,
+                    100.0 * corpusViolating / (corpusAcceptable + corpusViolating), nested
+                            ? " Theory (nested passes): benign retention after t passes is prod(1 - f_i); violating odds "
+                            + "fall by (1 - r)/(1 - f) per pass."
+                            : " Full mode: every pass rescores the whole corpus, so the theory's per-pass decay does not compound.");
         }
         out.flush();
     }
