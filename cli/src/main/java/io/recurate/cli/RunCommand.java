@@ -83,6 +83,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Most documents per class a trainer reads from a pass; a uniform sample beyond (default: ${DEFAULT-VALUE}).")
     int maxPerClass;
 
+    @Option(names = "--initial-model", paramLabel = "DIR",
+            description = "Start from this bundle (trained elsewhere; checked like any other) as v0 instead of training v0 "
+                    + "from the constitution.")
+    Path initialModel;
+
     @Option(names = "--artifacts", paramLabel = "DIR", description = "Artifact store for model bundles (default: <home>/models).")
     Path artifacts;
 
@@ -151,6 +156,9 @@ final class RunCommand implements Callable<Integer> {
                 background("scorer", scorer::run);
                 background("trainer", () -> trainer.run());
             }
+            if (initialModel != null) {
+                publishInitialModel(resolved, topics, out);
+            }
             long started = System.nanoTime();
             List<PassReport> reports = new LoopRunner(resolved.kafkaConfig(), topics,
                     new LoopSettings(mode, maxPasses, delta, threshold, budget, "filter"), new PassTrainer(trainerConfig, topics), out).run();
@@ -167,6 +175,26 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** Announces and promotes a bundle from outside as v0, after the same checks as any bundle. */
+    private void publishInitialModel(ClusterOptions.Cluster resolved, RecurateTopics topics, PrintWriter out) {
+        var publisher = new io.recurate.trainer.ModelPublisher(resolved.kafkaConfig(), topics);
+        if (publisher.all().containsKey("filter:" + PassTrainer.versionAfter(0))) {
+            out.println("v0 exists already in this namespace; --initial-model is not used");
+            return;
+        }
+        io.recurate.model.bundle.ModelBundle.load(initialModel, new ScorerSettings(Device.CPU, 1, 64), null).close();
+        var m = io.recurate.model.bundle.ModelBundle.open(initialModel).manifest();
+        var v0 = io.recurate.schemas.ModelVersion.newBuilder().setName("filter").setVersion(PassTrainer.versionAfter(0))
+                .setArtifactUri(initialModel.toAbsolutePath().toUri().toString()).setSha256(m.sha256())
+                .setFeaturizerSpec(m.featurizer().toJson()).setThreshold(m.threshold())
+                .setProvenance(java.util.Map.of("origin", "initial model " + initialModel.toAbsolutePath()))
+                .setMetrics(m.metrics() == null ? java.util.Map.of() : m.metrics()).setCreatedAt(java.time.Instant.now())
+                .build();
+        publisher.publish(v0);
+        publisher.promote(v0);
+        out.println("Using " + initialModel + " as v0");
     }
 
     private interface Task {

@@ -159,9 +159,10 @@ public final class LoopRunner {
                 Map<String, PassProgress> progress = new HashMap<>();
                 read(topics.progress(status.getPass()), p -> progress.put(p.getSourceTopic() + p.getPartition(), p));
                 long input = progress.values().stream().mapToLong(PassProgress::getInput).sum();
+                long kept = progress.values().stream().mapToLong(PassProgress::getKept).sum();
                 long removed = progress.values().stream().mapToLong(PassProgress::getRemoved).sum();
                 bar.stepTo(input);
-                bar.setExtraMessage(" removed " + removed);
+                bar.setExtraMessage(" kept " + kept + ", removed " + removed);
                 Thread.sleep(1000);
             }
         }
