@@ -105,7 +105,7 @@ final class ModelCommand {
         @Option(names = "--name", defaultValue = "filter", description = "Model name (default: ${DEFAULT-VALUE}).")
         String name;
 
-        @Option(names = "--version", defaultValue = "v0", description = "Model version (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--model-version", defaultValue = "v0", description = "Model version (default: ${DEFAULT-VALUE}).")
         String version;
 
         @Option(names = "--threshold", defaultValue = "0.5", description = "Default violation threshold (default: ${DEFAULT-VALUE}).")

@@ -136,7 +136,7 @@ final class ModelsCommand {
         @Parameters(paramLabel = "DIR", description = "Bundle folder (model.onnx + manifest.json).")
         Path dir;
 
-        @Option(names = "--version", description = "Version to publish it as (default: the manifest's).")
+        @Option(names = "--model-version", description = "Version to publish it as (default: the manifest's).")
         String version;
 
         @Option(names = "--promote", description = "Also make it the version the next pass uses.")
@@ -158,7 +158,7 @@ final class ModelsCommand {
                     .setMetrics(m.metrics() == null ? Map.of() : m.metrics()).setCreatedAt(Instant.now()).build();
             if (publisher.all().containsKey(ModelPublisher.key(v))) {
                 throw new IllegalArgumentException("Version " + v.getVersion() + " of " + context.model
-                        + " exists already; versions are immutable (choose another with --version)");
+                        + " exists already; versions are immutable (choose another with --model-version)");
             }
             publisher.publish(v);
             if (promote) {

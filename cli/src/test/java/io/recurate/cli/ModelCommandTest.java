@@ -38,7 +38,7 @@ class ModelCommandTest {
         Path data = labelledFile();
         Path bundle = tmp.resolve("bundle");
         String[] train = run("model", "train", "--data", data.toString(), "--out", bundle.toString(), "--buckets", "4096",
-                "--version", "v1");
+                "--model-version", "v1");
         assertThat(train[0]).isEqualTo("0");
         assertThat(train[1]).contains("Trained on").contains("Validation: ROC AUC").contains("malformed JSON=1");
         assertThat(bundle.resolve("manifest.json")).exists();
