@@ -38,7 +38,8 @@ final class PassCommand {
             description = {"Replay pass N from its source. With its pinned model: deletes the pass's outputs, resets its "
                     + "application and scores it again (the decisions must come out the same; the command says whether "
                     + "they did). With --model V: scores it into the variant topics <ns>.pass.N.V.* for comparison.",
-                    "Stop scorers working on pass N first. Annotations of the replay are appended to <ns>.annotations."})
+                    "Stop scorers working on pass N first. Annotations of the replay are appended to <ns>.annotations. "
+                            + "In nested mode a replayed pass N is the source of pass N+1, which is not replayed with it."})
     static final class Rerun implements Callable<Integer> {
         @Mixin
         Context context;
