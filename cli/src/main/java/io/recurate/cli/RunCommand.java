@@ -1,6 +1,5 @@
 package io.recurate.cli;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.recurate.cli.loop.CorpusPublisher;
 import io.recurate.cli.loop.LoopRunner;
 import io.recurate.cli.loop.LoopSettings;
@@ -47,6 +46,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     ClusterOptions cluster;
+
+    @Mixin
+    MetricsOptions metrics;
 
     @Option(names = "--corpus", paramLabel = "FILE", description = "JSONL corpus to publish first ({\"id\"?, \"text\", \"label\"?}).")
     Path corpus;
@@ -115,6 +117,8 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("A constitution is required: --constitution FILE (or --sample)");
         }
         List<AutoCloseable> stopAtEnd = new ArrayList<>();
+        var endpoint = metrics.open("recurate", 9406);
+        stopAtEnd.add(endpoint);
         try {
             ClusterOptions.Cluster resolved = cluster.resolveIfAvailable().orElse(null);
             if (resolved == null) {
@@ -149,8 +153,8 @@ final class RunCommand implements Callable<Integer> {
                 ScorerService scorer = new ScorerService(new ScorerServiceConfig(resolved.kafkaConfig(), resolved.namespace(),
                         cluster.home.resolve("streams"), true, 1, BatchSettings.defaults(),
                         new ScorerSettings(Device.AUTO, 1, 256), Duration.ofSeconds(10)), topics, resolved.registry(),
-                        new SimpleMeterRegistry(), null);
-                TrainerService trainer = new TrainerService(trainerConfig, topics);
+                        endpoint.registry(), null);
+                TrainerService trainer = new TrainerService(trainerConfig, topics, endpoint.registry());
                 stopAtEnd.add(0, trainer);
                 stopAtEnd.add(0, scorer);
                 background("scorer", scorer::run);
@@ -161,7 +165,7 @@ final class RunCommand implements Callable<Integer> {
             }
             long started = System.nanoTime();
             List<PassReport> reports = new LoopRunner(resolved.kafkaConfig(), topics,
-                    new LoopSettings(mode, maxPasses, delta, threshold, budget, "filter"), new PassTrainer(trainerConfig, topics), out).run();
+                    new LoopSettings(mode, maxPasses, delta, threshold, budget, "filter"), new PassTrainer(trainerConfig, topics), out, endpoint.registry()).run();
             long[] labels = LoopRunner.corpusLabels(resolved.kafkaConfig(), topics);
             LoopRunner.printTable(out, reports, labels[0], labels[1], mode == SourceMode.NESTED);
             out.printf("Wall time: %.1f s%n", (System.nanoTime() - started) / 1e9);

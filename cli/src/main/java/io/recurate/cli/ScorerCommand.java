@@ -1,6 +1,5 @@
 package io.recurate.cli;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.recurate.model.onnx.Device;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.scorer.BatchSettings;
@@ -27,6 +26,9 @@ final class ScorerCommand implements Callable<Integer> {
 
     @Mixin
     ClusterOptions cluster;
+
+    @Mixin
+    MetricsOptions metrics;
 
     @Option(names = "--pass", paramLabel = "N", description = "Score pass N only, then exit.")
     Integer pass;
@@ -68,8 +70,9 @@ final class ScorerCommand implements Callable<Integer> {
                 stateDir != null ? stateDir : cluster.home.resolve("streams"), guarantee.equals("exactly_once_v2"), threads,
                 new BatchSettings(batchSize, Duration.ofMillis(batchWaitMs)),
                 new ScorerSettings(Device.parse(device), onnxThreads, Math.max(batchSize, 1)), Duration.ofMillis(slowestBatchMs));
+        var endpoint = metrics.open("scorer", 9404);
         ScorerService service = new ScorerService(config, resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1)),
-                resolved.registry(), new SimpleMeterRegistry(), pass);
+                resolved.registry(), endpoint.registry(), pass);
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             log.info("Stopping the scorer (signal): committing what was scored");
@@ -94,6 +97,7 @@ final class ScorerCommand implements Callable<Integer> {
         } catch (IllegalStateException shuttingDown) {
             // the hook is already closing the service
         }
+        endpoint.close();
         return 0;
     }
 }

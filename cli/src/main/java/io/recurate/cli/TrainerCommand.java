@@ -22,6 +22,9 @@ final class TrainerCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
 
+    @Mixin
+    MetricsOptions metrics;
+
     @Option(names = "--constitution", required = true, paramLabel = "FILE", description = "Labelled exemplars (JSONL).")
     Path constitution;
 
@@ -48,7 +51,9 @@ final class TrainerCommand implements Callable<Integer> {
                 artifacts != null ? artifacts : cluster.home.resolve("models").resolve(resolved.namespace()), "filter",
                 constitution, constitutionWeight, maxPerClass, training.spec(), training.settings(), OnnxExporter.defaults(),
                 threshold);
-        TrainerService service = new TrainerService(config, resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1)));
+        var endpoint = metrics.open("trainer", 9405);
+        TrainerService service = new TrainerService(config, resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1)),
+                endpoint.registry());
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "trainer-stop"));
         service.run();
         return 0;

@@ -30,9 +30,11 @@ public final class ModelCache implements AutoCloseable {
     private final Map<String, String> refused = new HashMap<>();
     private final Counter swaps;
     private final Counter refusals;
+    private final MeterRegistry meters;
 
     public ModelCache(ScorerSettings settings, MeterRegistry meters) {
         this.settings = settings;
+        this.meters = meters;
         this.swaps = Counter.builder("recurate.model.loads").description("Model versions loaded and checked")
                 .register(meters);
         this.refusals = Counter.builder("recurate.model.refusals").description("Model versions refused by their checks")
@@ -56,6 +58,12 @@ public final class ModelCache implements AutoCloseable {
             }
             loaded.put(key, scorer);
             swaps.increment();
+            io.micrometer.core.instrument.FunctionCounter.builder("recurate.scorer.featurize.seconds", scorer,
+                    OnnxScorer::featurizeSeconds).description("Time spent featurizing").baseUnit("seconds")
+                    .tags("model_version", version.getVersion(), "device", scorer.device()).register(meters);
+            io.micrometer.core.instrument.FunctionCounter.builder("recurate.scorer.inference.seconds", scorer,
+                    OnnxScorer::inferenceSeconds).description("Time spent in ONNX Runtime").baseUnit("seconds")
+                    .tags("model_version", version.getVersion(), "device", scorer.device()).register(meters);
             log.info("Model {} {} loaded, checked and warmed up on {} in {} ms; ready for the next pass", version.getName(),
                     version.getVersion(), scorer.device(), Duration.ofNanos(System.nanoTime() - start).toMillis());
         } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package io.recurate.scorer;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.recurate.model.score.Scorer;
 import io.recurate.registry.RegistryClient;
 import io.recurate.schemas.OffsetRange;
@@ -43,15 +45,16 @@ public final class PassRunner implements AutoCloseable {
     private final KafkaConsumer<String, PassProgress> progressReader;
     private final Admin admin;
     private final String applicationId;
+    private final KafkaStreamsMetrics streamsMetrics;
 
     public PassRunner(ScorerServiceConfig config, RecurateTopics topics, RegistryClient registry, PassStatus status,
                       Supplier<Scorer> scorer) {
-        this(config, topics, registry, status, PassContext.of(status), scorer);
+        this(config, topics, registry, status, PassContext.of(status), scorer, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 
     /** Runs {@code pass}, which may be a variant of {@code status}'s pass (a replay with another model). */
     public PassRunner(ScorerServiceConfig config, RecurateTopics topics, RegistryClient registry, PassStatus status,
-                      PassContext pass, Supplier<Scorer> scorer) {
+                      PassContext pass, Supplier<Scorer> scorer, MeterRegistry meters) {
         this.config = config;
         this.topics = topics;
         this.status = status;
@@ -59,8 +62,10 @@ public final class PassRunner implements AutoCloseable {
         try (TopicAdmin topicAdmin = new TopicAdmin(config.kafkaConfig())) {
             topicAdmin.ensure(topics.plan().passTopics(status.getPass(), pass.variant()));
         }
-        this.streams = new KafkaStreams(ScoringTopology.build(pass, topics, registry, config.batch(), scorer),
-                config.streamsProperties(applicationId));
+        this.streams = new KafkaStreams(ScoringTopology.build(pass, topics, registry, config.batch(), scorer,
+                new ScorerMetrics(meters, pass.pass(), pass.modelVersion())), config.streamsProperties(applicationId));
+        this.streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(meters);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("Pass {} stopped: {}", status.getPass(), e.toString(), e);
             failure.set(e);
@@ -168,6 +173,7 @@ public final class PassRunner implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(60));
+        streamsMetrics.close();
         progressReader.close();
         admin.close();
     }

@@ -38,6 +38,7 @@ public final class ScorerService implements AutoCloseable {
     private final RegistryClient registry;
     private final ModelCache models;
     private final Integer onlyPass;
+    private final MeterRegistry meters;
     private final Thread modelFollower;
     private volatile boolean running = true;
     private volatile PassRunner current;
@@ -54,6 +55,7 @@ public final class ScorerService implements AutoCloseable {
         this.registry = registry;
         this.models = new ModelCache(config.onnx(), meters);
         this.onlyPass = onlyPass;
+        this.meters = meters;
         this.modelFollower = new Thread(this::followModels, "scorer-models");
         this.modelFollower.setDaemon(true);
     }
@@ -114,7 +116,13 @@ public final class ScorerService implements AutoCloseable {
 
     private void score(PassStatus status) throws InterruptedException {
         var scorer = models.await(status.getModelName(), status.getModelVersion(), Duration.ofMinutes(5));
-        try (PassRunner runner = new PassRunner(config, topics, registry, status, () -> scorer)) {
+        // The version now serving, for the model-version timeline of the scorer dashboard.
+        var serving = io.micrometer.core.instrument.Gauge.builder("recurate.scorer.serving", () -> current == null ? 0 : 1)
+                .description("1 while the scorer serves this pass with this model version")
+                .tags("pass", Integer.toString(status.getPass()), "model_version", status.getModelVersion(),
+                        "device", scorer.device()).register(meters);
+        try (PassRunner runner = new PassRunner(config, topics, registry, status, PassContext.of(status), () -> scorer,
+                meters)) {
             current = runner;
             runner.start();
             PassCounts counts = runner.awaitCompletion(Duration.ofDays(7));
@@ -133,6 +141,7 @@ public final class ScorerService implements AutoCloseable {
             throw e;
         } finally {
             current = null;
+            meters.remove(serving);
         }
     }
 

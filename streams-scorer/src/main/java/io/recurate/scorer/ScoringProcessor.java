@@ -39,6 +39,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     private final BatchSettings batch;
     private final Supplier<Scorer> scorer;
     private final Deserializer<Object> documents;
+    private final ScorerMetrics metrics;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Long, BufferedRecord> buffer;
     private KeyValueStore<Integer, PassProgress> progressStore;
@@ -49,7 +50,9 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     private long oldestBufferedAt;
     private boolean progressDirty;
 
-    ScoringProcessor(PassContext pass, BatchSettings batch, Supplier<Scorer> scorer, Deserializer<Object> documents) {
+    ScoringProcessor(PassContext pass, BatchSettings batch, Supplier<Scorer> scorer, Deserializer<Object> documents,
+                     ScorerMetrics metrics) {
+        this.metrics = metrics;
         this.pass = pass;
         this.batch = batch;
         this.scorer = scorer;
@@ -111,6 +114,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
 
     /** Scores everything in the buffer in one call and forwards the results. */
     private void flush() {
+        long started = System.nanoTime();
         List<KeyValue<Long, BufferedRecord>> entries = new ArrayList<>();
         try (KeyValueIterator<Long, BufferedRecord> all = buffer.all()) {
             all.forEachRemaining(entries::add);
@@ -162,6 +166,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         progress.setRemoved(progress.getRemoved() + removed);
         progress.setDlq(progress.getDlq() + dlq);
         emitProgress();
+        metrics.batch(entries.size(), System.nanoTime() - started, kept, removed, dlq);
     }
 
     /** The source holds Documents (ingest) or ScoredDocuments (a previous pass's kept topic). */

@@ -34,6 +34,11 @@ public final class ScoringTopology {
      */
     public static Topology build(PassContext pass, RecurateTopics topics, RegistryClient registry, BatchSettings batch,
                                  Supplier<Scorer> scorer) {
+        return build(pass, topics, registry, batch, scorer, ScorerMetrics.none(pass.pass(), pass.modelVersion()));
+    }
+
+    public static Topology build(PassContext pass, RecurateTopics topics, RegistryClient registry, BatchSettings batch,
+                                 Supplier<Scorer> scorer, ScorerMetrics metrics) {
         Topology topology = new Topology();
         // Source: raw bytes, decoded by the scorer, so that an undecodable record reaches the DLQ
         // with its original bytes instead of stopping the stream.
@@ -43,7 +48,7 @@ public final class ScoringTopology {
         // are persistent so that the state folder keeps the process id, and with it the transactional
         // id: a restarted scorer fences its killed predecessor and aborts its open transaction at once.
         topology.addProcessor(SCORER, () -> new ScoringProcessor(pass, batch, scorer,
-                new AvroDeserializer<>(registry, false, null)), SOURCE);
+                new AvroDeserializer<>(registry, false, null), metrics), SOURCE);
         // Its changelog holds whole documents: allow the same record size as the document topics.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUFFER_STORE),
                 Serdes.Long(), new BufferedRecord.StoreSerde()).withLoggingEnabled(Map.of(

@@ -1,6 +1,5 @@
 package io.recurate.trainer;
 
-import io.recurate.model.train.TrainingListener;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.topics.PassStarter;
@@ -31,7 +30,10 @@ public final class TrainerService implements AutoCloseable {
     private volatile boolean running = true;
     private KafkaConsumer<String, PassStatus> consumer;
 
-    public TrainerService(TrainerConfig config, RecurateTopics topics) {
+    private final io.micrometer.core.instrument.MeterRegistry meters;
+
+    public TrainerService(TrainerConfig config, RecurateTopics topics, io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
         this.config = config;
         this.topics = topics;
         this.trainer = new PassTrainer(config, topics);
@@ -54,7 +56,9 @@ public final class TrainerService implements AutoCloseable {
                 consumer.poll(Duration.ofMillis(500)).forEach(r -> latest.put(r.value().getPass(), r.value()));
                 for (PassStatus status : latest.values()) {
                     if (status.getState() == PassState.SCORED) {
-                        trainer.trainAfter(status, TrainingListener.NONE);
+                        trainer.trainAfter(status, new TrainerMetrics(meters, PassTrainer.versionAfter(status.getPass())));
+                        io.micrometer.core.instrument.Counter.builder("recurate.trainer.versions")
+                                .description("Model versions trained and announced").register(meters).increment();
                         PassStatus trained = PassStatus.newBuilder(status).setState(PassState.TRAINED).build();
                         new PassStarter(config.kafkaConfig(), topics).publish(trained);
                         latest.put(status.getPass(), trained);

@@ -43,9 +43,11 @@ public final class LoopRunner {
     private final LoopSettings settings;
     private final PassTrainer trainer;
     private final PrintWriter out;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
 
     public LoopRunner(Map<String, Object> kafkaConfig, RecurateTopics topics, LoopSettings settings, PassTrainer trainer,
-                      PrintWriter out) {
+                      PrintWriter out, io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
         this.kafkaConfig = kafkaConfig;
         this.topics = topics;
         this.settings = settings;
@@ -79,6 +81,7 @@ public final class LoopRunner {
             PassStatus scored = awaitScored(status);
             PassReport report = report(scored, (System.nanoTime() - started) / 1e9);
             reports.add(report);
+            record(report);
             out.printf("Pass %d (%s, %s, tau %.4f): input %d, kept %d, removed %d (%.2f%%), dlq %d%s%n", n, version,
                     source, status.getThreshold(), report.input(), report.kept(), report.removed(), 100 * report.removedFraction(), report.dlq(),
                     report.labelled() ? String.format(", violating in kept %.2f%%", 100 * report.violatingInKept()) : "");
@@ -132,6 +135,24 @@ public final class LoopRunner {
                     scores.length - keep, scores.length);
             return tau;
         }
+    }
+
+    /** Pass results as gauges, for the convergence dashboard: one series per pass. */
+    private void record(PassReport r) {
+        String pass = Integer.toString(r.pass());
+        gauge("recurate.pass.input", "Documents the pass read", pass, r.version(), r.input());
+        gauge("recurate.pass.kept", "Documents the pass kept", pass, r.version(), r.kept());
+        gauge("recurate.pass.removed", "Documents the pass removed", pass, r.version(), r.removed());
+        gauge("recurate.pass.removed.fraction", "Share of its source the pass removed", pass, r.version(), r.removedFraction());
+        if (r.labelled()) {
+            gauge("recurate.pass.violating.kept.fraction", "Labelled violating share of what the pass kept", pass,
+                    r.version(), r.violatingInKept());
+        }
+    }
+
+    private void gauge(String name, String description, String pass, String version, double value) {
+        io.micrometer.core.instrument.Gauge.builder(name, () -> value).description(description)
+                .tags("pass", pass, "model_version", version).register(meters);
     }
 
     private void awaitModel(ModelPublisher models, String version) throws InterruptedException {

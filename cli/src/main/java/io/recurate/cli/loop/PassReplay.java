@@ -83,7 +83,8 @@ public final class PassReplay {
                 BatchSettings.defaults(), onnx, Duration.ofSeconds(10));
         try (OnnxScorer scorer = ModelBundle.load(Path.of(java.net.URI.create(mv.getArtifactUri())), onnx,
                 FeaturizerSpec.fromJson(mv.getFeaturizerSpec()));
-             PassRunner runner = new PassRunner(config, topics, registry, status, context, () -> scorer)) {
+             PassRunner runner = new PassRunner(config, topics, registry, status, context, () -> scorer,
+                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
             runner.start();
             PassCounts counts = runner.awaitCompletion(Duration.ofHours(12));
             if (variant == null) {

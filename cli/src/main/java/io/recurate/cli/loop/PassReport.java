@@ -12,6 +12,11 @@ public record PassReport(int pass, String modelVersion, long input, long kept, l
                          long violatingKept, long violatingRemoved, long acceptableKept, long acceptableRemoved,
                          double seconds) {
 
+    /** The model version the pass was pinned to. */
+    public String version() {
+        return modelVersion;
+    }
+
     public double removedFraction() {
         return input == 0 ? 0 : (double) removed / input;
     }

@@ -34,6 +34,8 @@ public final class OnnxScorer implements Scorer {
     private final Featurizer featurizer;
     private final ScorerSettings settings;
     private final String device;
+    private final java.util.concurrent.atomic.LongAdder featurizeNanos = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder inferenceNanos = new java.util.concurrent.atomic.LongAdder();
     private IntBuffer ids = IntBuffer.allocate(0);
     private FloatBuffer inverseLengths = FloatBuffer.allocate(0);
 
@@ -125,15 +127,28 @@ public final class OnnxScorer implements Scorer {
 
     @Override
     public float[] score(List<String> texts) {
+        long start = System.nanoTime();
         List<int[]> features = new ArrayList<>(texts.size());
         for (String text : texts) {
             features.add(featurizer.ids(text));
         }
+        featurizeNanos.add(System.nanoTime() - start);
         return scoreIds(features);
+    }
+
+    /** Time spent featurizing so far, in seconds (for metrics). */
+    public double featurizeSeconds() {
+        return featurizeNanos.sum() / 1e9;
+    }
+
+    /** Time spent in ONNX Runtime so far, in seconds (for metrics). */
+    public double inferenceSeconds() {
+        return inferenceNanos.sum() / 1e9;
     }
 
     /** Scores already featurized documents. */
     public synchronized float[] scoreIds(List<int[]> documents) {
+        long began = System.nanoTime();
         float[] scores = new float[documents.size()];
         int[] order = FeatureBatch.lengthOrder(documents);
         for (int start = 0; start < order.length; start += settings.maxBatch()) {
@@ -147,6 +162,7 @@ public final class OnnxScorer implements Scorer {
                 scores[order[k]] = batchScores[k - start];
             }
         }
+        inferenceNanos.add(System.nanoTime() - began);
         return scores;
     }
 
