@@ -78,7 +78,13 @@ public final class LoopRunner {
                     : settings.budget() == null ? settings.threshold() : budgetThreshold(models, version, source);
             PassStatus status = existing != null ? existing
                     : passes.start(n, settings.mode(), source, settings.modelName(), version, tau);
+            java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(
+                    status.getState().ordinal());
+            io.micrometer.core.instrument.Gauge.builder("recurate.pass.state", state, java.util.concurrent.atomic.AtomicInteger::get)
+                    .description("State of the pass: 0 planned, 1 running, 2 scored, 3 trained, 4 failed")
+                    .tags("pass", Integer.toString(n), "model_version", version).register(meters);
             PassStatus scored = awaitScored(status);
+            state.set(scored.getState().ordinal());
             PassReport report = report(scored, (System.nanoTime() - started) / 1e9);
             reports.add(report);
             record(report);
