@@ -73,16 +73,23 @@ final class BrokerLayout {
         return Map.of("broker", broker, "controller", controller);
     }
 
-    void writeConfig(int brokerPort, int controllerPort, int maxMessageBytes) {
+    void writeConfig(int brokerPort, int controllerPort, int maxMessageBytes, BrokerSettings.ScramUser scram) {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
         p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        String client = scram == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
+        p.setProperty("listeners", client + "://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.setProperty("advertised.listeners", client + "://127.0.0.1:" + brokerPort);
         p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("inter.broker.listener.name", client);
+        p.setProperty("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:PLAINTEXT");
+        if (scram != null) {
+            // Clients authenticate with SCRAM-SHA-512; the user is created when the storage is formatted.
+            p.setProperty("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            p.setProperty("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512");
+            p.setProperty("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", scram.jaas());
+        }
         p.setProperty("log.dirs", dataDir().toString());
         // One node: every internal topic has one replica.
         p.setProperty("offsets.topic.replication.factor", "1");

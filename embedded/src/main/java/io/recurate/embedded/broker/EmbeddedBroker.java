@@ -52,7 +52,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         long started = System.nanoTime();
         BrokerLayout layout = new BrokerLayout(settings.home());
         Map<String, Integer> ports = layout.choosePorts(settings.preferredPort());
-        layout.writeConfig(ports.get("broker"), ports.get("controller"), MAX_MESSAGE_BYTES);
+        layout.writeConfig(ports.get("broker"), ports.get("controller"), MAX_MESSAGE_BYTES, settings.scram());
         if (!layout.isFormatted()) {
             format(settings, layout);
         }
@@ -157,6 +157,9 @@ public final class EmbeddedBroker implements AutoCloseable {
             sleep(100);
         }
         Properties props = new Properties();
+        if (settings.scram() != null) {
+            props.putAll(settings.scram().clientConfig());
+        }
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
@@ -190,6 +193,10 @@ public final class EmbeddedBroker implements AutoCloseable {
         List<String> command = javaCommand(settings, layout);
         command.addAll(List.of("kafka.tools.StorageTool", "format", "--ignore-formatted",
                 "--cluster-id=" + clusterId(), "--config", layout.serverProperties().toString()));
+        if (settings.scram() != null) {
+            command.addAll(List.of("--add-scram", "SCRAM-SHA-512=[name=" + settings.scram().name() + ",password="
+                    + settings.scram().password() + "]"));
+        }
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String output;
@@ -197,7 +204,8 @@ public final class EmbeddedBroker implements AutoCloseable {
                 output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("Formatting Kafka storage in " + layout.dataDir() + " failed:\n" + output);
+                throw new IllegalStateException("Formatting Kafka storage in " + layout.dataDir() + " failed:\n"
+                        + (settings.scram() == null ? output : output.replace(settings.scram().password(), "****")));
             }
             log.info("Formatted Kafka storage in {}", layout.dataDir());
         } catch (IOException e) {
