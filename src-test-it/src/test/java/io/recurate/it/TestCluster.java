@@ -115,6 +115,11 @@ public final class TestCluster implements AutoCloseable {
         return new TestCluster(Kind.EMBEDDED, broker.bootstrapServers(), registry.url(), broker, registry, broker);
     }
 
+    /** A cluster a test started itself (to kill its broker, say); closing it is the test's business. */
+    static TestCluster of(String bootstrapServers, String registryUrl) {
+        return new TestCluster(Kind.EXTERNAL, bootstrapServers, registryUrl, null);
+    }
+
     /** Folder for test data: target/it under Maven. */
     public static Path workDir() {
         return Path.of(System.getProperty("recurate.it.workdir", "target/it")).toAbsolutePath();

@@ -1,0 +1,101 @@
+package io.recurate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.recurate.embedded.broker.BrokerSettings;
+import io.recurate.embedded.broker.EmbeddedBroker;
+import io.recurate.embedded.registry.EmbeddedRegistry;
+import io.recurate.schemas.ModelVersion;
+import io.recurate.schemas.PassProgress;
+import io.recurate.schemas.PassState;
+import io.recurate.schemas.PassStatus;
+import io.recurate.schemas.SourceMode;
+import io.recurate.scorer.ScorerService;
+import io.recurate.topics.PassStarter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Faults a scorer must survive without losing or duplicating a document. */
+@ExtendWith(ClusterExtension.class)
+class ScorerFailoverIT {
+
+    @Test
+    void whenOneOfTwoScorersOnAPassIsKilledTheOtherTakesOver(TestCluster cluster) throws Exception {
+        Pipeline p = new Pipeline(cluster, "twoscorers");
+        List<String> ids = p.publishDocuments(30_000);
+        ModelVersion v1 = p.publishModel("v1", 1);
+        PassStatus started = new PassStarter(cluster.kafkaConfig(), p.topics).start(1, SourceMode.FULL,
+                p.plan.ingest().name(), "filter", v1.getVersion(), 0.5f);
+        Process a = scorer(cluster, p, "a");
+        Process b = scorer(cluster, p, "b");
+        try {
+            awaitInput(p, 6_000);
+            a.destroyForcibly(); // SIGKILL one of the two; its partitions must move to the other
+            assertThat(b.waitFor(4, TimeUnit.MINUTES)).as("the surviving scorer finishes the pass").isTrue();
+            assertThat(b.exitValue()).isZero();
+        } finally {
+            a.destroyForcibly();
+            b.destroyForcibly();
+        }
+        PassStatus status = p.awaitPass(started.getPass(), PassState.SCORED, Duration.ofSeconds(30));
+        ScorerIT.assertExactlyOnce(p.decisions(1), ids);
+        assertThat(status.getCounts().getInput()).isEqualTo(30_000);
+    }
+
+    @Test
+    void aBrokerKilledMidPassAndRestartedCostsNothing() throws Exception {
+        Path home = TestCluster.workDir().resolve("broker-kill-" + UUID.randomUUID());
+        EmbeddedBroker broker = EmbeddedBroker.start(BrokerSettings.in(home.resolve("kafka")));
+        try (EmbeddedRegistry registry = EmbeddedRegistry.start(EmbeddedRegistry.Settings.forBootstrap(broker.bootstrapServers()))) {
+            TestCluster own = TestCluster.of(broker.bootstrapServers(), registry.url());
+            Pipeline p = new Pipeline(own, "brokerkill");
+            List<String> ids = p.publishDocuments(30_000);
+            ModelVersion v1 = p.publishModel("v1", 1);
+            new PassStarter(own.kafkaConfig(), p.topics).start(1, SourceMode.FULL, p.plan.ingest().name(), "filter",
+                    v1.getVersion(), 0.5f);
+            try (ScorerService service = p.scorer(64, 1)) {
+                Thread run = Pipeline.runInBackground(service);
+                awaitInput(p, 6_000);
+                broker.kill(); // SIGKILL the broker in the middle of the pass
+                Thread.sleep(3000);
+                broker = EmbeddedBroker.start(BrokerSettings.in(home.resolve("kafka"))); // same data, same port
+                run.join(Duration.ofMinutes(5).toMillis());
+                assertThat(run.isAlive()).as("the scorer finished the pass after the broker came back").isFalse();
+            }
+            PassStatus status = p.awaitPass(1, PassState.SCORED, Duration.ofSeconds(60));
+            ScorerIT.assertExactlyOnce(p.decisions(1), ids);
+            assertThat(status.getCounts().getInput()).isEqualTo(30_000);
+        } finally {
+            broker.close();
+        }
+    }
+
+    private static Process scorer(TestCluster cluster, Pipeline p, String name) throws Exception {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), ScorerProcess.class.getName(), cluster.bootstrapServers(),
+                cluster.registryUrl(), p.plan.namespace(), "1", p.home.resolve("streams-" + name).toString(), "64")
+                .redirectErrorStream(true).redirectOutput(p.home.resolve("scorer-" + name + ".log").toFile()).start();
+    }
+
+    private static void awaitInput(Pipeline p, long input) {
+        var topic = p.topics.progress(1);
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            Map<String, PassProgress> latest = new HashMap<>();
+            p.readAll(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer())
+                    .forEach(r -> latest.put(r.key(), r.value()));
+            if (latest.values().stream().mapToLong(PassProgress::getInput).sum() >= input) {
+                return;
+            }
+            Pipeline.sleep(50);
+        }
+        throw new AssertionError("The pass did not reach " + input + " records in time");
+    }
+}
