@@ -180,7 +180,7 @@ public final class RegistryClient {
                 log.warn("Schema registry {} unavailable ({}); retry {}/{} in {} ms", config.displayUrls(),
                         describe(last), attempt, config.maxAttempts() - 1, backoff);
                 sleep(backoff);
-                backoff *= 2;
+                backoff = Math.min(backoff * 2, 10_000);
             }
         }
         throw new RegistryException("Schema registry " + config.displayUrls() + " unavailable for " + method + " "

@@ -28,9 +28,9 @@ public record RegistryConfig(List<URI> urls, String userInfo, boolean autoRegist
     public static final String AUTO_REGISTER = "auto.register.schemas";
     /** Per-request timeout in ms (default 10000). */
     public static final String REQUEST_TIMEOUT_MS = "schema.registry.request.timeout.ms";
-    /** Attempts per request while the registry is unreachable (default 5). */
+    /** Attempts per request while the registry is unreachable (default 10: about a minute with the backoff). */
     public static final String MAX_ATTEMPTS = "schema.registry.max.attempts";
-    /** First retry backoff in ms, doubled each attempt (default 200). */
+    /** First retry backoff in ms, doubled each attempt up to 10 s (default 200). */
     public static final String BACKOFF_MS = "schema.registry.retry.backoff.ms";
 
     public RegistryConfig {
@@ -64,7 +64,7 @@ public record RegistryConfig(List<URI> urls, String userInfo, boolean autoRegist
                 userInfo == null ? null : userInfo.toString(),
                 bool(configs.get(AUTO_REGISTER), true),
                 Duration.ofMillis(number(configs.get(REQUEST_TIMEOUT_MS), 10_000)),
-                (int) number(configs.get(MAX_ATTEMPTS), 5),
+                (int) number(configs.get(MAX_ATTEMPTS), 10),
                 Duration.ofMillis(number(configs.get(BACKOFF_MS), 200)));
     }
 

@@ -17,7 +17,7 @@ class RegistryConfigTest {
         assertThat(config.urls()).containsExactly(URI.create("http://a:8081"), URI.create("http://b:8081"));
         assertThat(config.autoRegister()).isFalse();
         assertThat(config.userInfo()).isNull();
-        assertThat(config.maxAttempts()).isEqualTo(5);
+        assertThat(config.maxAttempts()).isEqualTo(10);
         assertThat(config.timeout()).isEqualTo(Duration.ofSeconds(10));
     }
 

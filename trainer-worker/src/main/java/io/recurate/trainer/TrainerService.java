@@ -27,7 +27,9 @@ public final class TrainerService implements AutoCloseable {
     private final TrainerConfig config;
     private final RecurateTopics topics;
     private final PassTrainer trainer;
+    static final int RETRY_SECONDS = 30;
     private volatile boolean running = true;
+    private long retryAt;
     private KafkaConsumer<String, PassStatus> consumer;
 
     private final io.micrometer.core.instrument.MeterRegistry meters;
@@ -55,8 +57,19 @@ public final class TrainerService implements AutoCloseable {
             while (running) {
                 consumer.poll(Duration.ofMillis(500)).forEach(r -> latest.put(r.value().getPass(), r.value()));
                 for (PassStatus status : latest.values()) {
-                    if (status.getState() == PassState.SCORED) {
-                        trainer.trainAfter(status, new TrainerMetrics(meters, PassTrainer.versionAfter(status.getPass())));
+                    if (status.getState() == PassState.SCORED && System.currentTimeMillis() >= retryAt) {
+                        try {
+                            trainer.trainAfter(status, new TrainerMetrics(meters, PassTrainer.versionAfter(status.getPass())));
+                        } catch (RuntimeException e) {
+                            // E.g. a full or unwritable artifact store: nothing is announced, the scorer keeps
+                            // serving the model it has, and the trainer tries again later.
+                            log.error("Training after pass {} failed: {}. Retrying in {} s; the running model keeps "
+                                    + "serving.", status.getPass(), e.getMessage(), RETRY_SECONDS);
+                            io.micrometer.core.instrument.Counter.builder("recurate.trainer.failures")
+                                    .description("Training runs that failed and will be retried").register(meters).increment();
+                            retryAt = System.currentTimeMillis() + RETRY_SECONDS * 1000L;
+                            continue;
+                        }
                         io.micrometer.core.instrument.Counter.builder("recurate.trainer.versions")
                                 .description("Model versions trained and announced").register(meters).increment();
                         PassStatus trained = PassStatus.newBuilder(status).setState(PassState.TRAINED).build();
