@@ -19,10 +19,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** SIGKILL of the scorer in the middle of a pass, twice; the restarted scorer finishes it exactly once. */
+/** SIGKILL of the scorer at five points of a pass; the restarted scorer finishes it exactly once. */
 @ExtendWith(ClusterExtension.class)
 class KilledScorerIT {
-    private static final int DOCUMENTS = 40_000;
+    private static final int DOCUMENTS = 50_000;
 
     @Test
     void killedScorerLosesNoDocumentAndScoresNoneTwice(TestCluster cluster) throws Exception {
@@ -35,7 +35,7 @@ class KilledScorerIT {
         List<Long> killedAt = new ArrayList<>();
         List<Process> started = new ArrayList<>();
         try {
-            for (double fraction : new double[] {0.2, 0.6}) {
+            for (double fraction : new double[] {0.1, 0.25, 0.4, 0.55, 0.7}) {
                 Process scorer = start(cluster, p, stateDir, "run-" + killedAt.size());
                 started.add(scorer);
                 long input = awaitProgress(p, (long) (DOCUMENTS * fraction), scorer);
