@@ -23,9 +23,18 @@ final class KafkaIo {
         Map<String, Object> config = cluster.kafkaConfig();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 * 1024 * 1024);
+        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 192L * 1024 * 1024); // room for 50 MB documents
         try (var producer = new KafkaProducer<>(config, topic.keySerde().serializer(), topic.valueSerde().serializer())) {
-            records.forEach((k, v) -> producer.send(new ProducerRecord<>(topic.name(), k, v)));
+            var sent = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            records.forEach((k, v) -> sent.add(producer.send(new ProducerRecord<>(topic.name(), k, v))));
             producer.flush();
+            for (var f : sent) {
+                try {
+                    f.get();
+                } catch (Exception e) {
+                    throw new AssertionError("Producing to " + topic.name() + " failed: " + e.getMessage(), e);
+                }
+            }
         }
     }
 

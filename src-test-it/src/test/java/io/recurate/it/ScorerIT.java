@@ -106,11 +106,20 @@ class ScorerIT {
                 producer.send(new ProducerRecord<>(p.plan.ingest().name(), ("tombstone" + i).getBytes(StandardCharsets.UTF_8), null));
             }
         }
-        // A 12 MB document: far over the featurizer's token cap, scored on its first tokens, never dropped.
-        var big = io.recurate.schemas.Document.newBuilder(Pipeline.document(5)).setId("big").setText("win the casino lottery prize now ".repeat(400_000))
-                .build();
-        KafkaIo.produce(cluster, p.topics.ingest(), java.util.Map.of("big", big));
+        // A 50 MB document: far over the featurizer's token cap, scored on its first tokens, never dropped;
+        // and an empty one, scored like any other.
+        var big = io.recurate.schemas.Document.newBuilder(Pipeline.document(5)).setId("big")
+                .setText("win the casino lottery prize now ".repeat(50 * 1024 * 1024 / 33)).build();
+        var empty = io.recurate.schemas.Document.newBuilder(Pipeline.document(1)).setId("empty").setText("").build();
+        KafkaIo.produce(cluster, p.topics.ingest(), java.util.Map.of("big", big, "empty", empty));
         ids.add("big");
+        ids.add("empty");
+        // A valid Avro record of another type (an Annotation) in the documents topic: no document to score.
+        try (var annotations = new io.recurate.serde.AvroSerializer<io.recurate.schemas.Annotation>(cluster.registryClient(), false);
+             var producer = new KafkaProducer<>(cluster.kafkaConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            byte[] value = annotations.serialize(p.plan.namespace() + ".other", Records.annotation("x"));
+            producer.send(new ProducerRecord<>(p.plan.ingest().name(), "wrongtype".getBytes(StandardCharsets.UTF_8), value));
+        }
         ModelVersion v1 = p.publishModel("v1", 1);
         new PassStarter(cluster.kafkaConfig(), p.topics).start(1, SourceMode.FULL, p.plan.ingest().name(), "filter",
                 v1.getVersion(), 0.5f);
@@ -120,14 +129,14 @@ class ScorerIT {
             assertThat(run.isAlive()).isFalse();
         }
         PassStatus status = p.awaitPass(1, PassState.SCORED, Duration.ofSeconds(30));
-        assertThat(status.getCounts().getDlq()).isEqualTo(18);
-        assertThat(status.getCounts().getInput()).isEqualTo(1_019);
+        assertThat(status.getCounts().getDlq()).isEqualTo(19);
+        assertThat(status.getCounts().getInput()).isEqualTo(1_021);
         var decisions = p.decisions(1);
         assertExactlyOnce(decisions, ids);
         assertThat(decisions).filteredOn(r -> r.key().equals("big")).singleElement()
                 .satisfies(r -> assertThat(r.value().getDecision()).isEqualTo(Decision.REMOVED));
         var dlq = p.readAll(p.plan.dlq().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        assertThat(dlq).hasSize(18);
+        assertThat(dlq).hasSize(19);
         assertThat(dlq).allSatisfy(r -> {
             assertThat(r.headers().lastHeader("recurate.dlq.topic")).isNotNull();
             assertThat(r.headers().lastHeader("recurate.dlq.offset")).isNotNull();
@@ -135,6 +144,8 @@ class ScorerIT {
         });
         assertThat(dlq).anySatisfy(r -> assertThat(new String(r.headers().lastHeader("recurate.dlq.error.message").value(),
                 StandardCharsets.UTF_8)).contains("schema id 999999 is unknown"));
+        assertThat(dlq).anySatisfy(r -> assertThat(new String(r.headers().lastHeader("recurate.dlq.error.message").value(),
+                StandardCharsets.UTF_8)).contains("holds Annotation, expected a Document"));
     }
 
     static void assertExactlyOnce(List<ConsumerRecord<String, ScoredDocument>> decisions, List<String> expectedIds) {

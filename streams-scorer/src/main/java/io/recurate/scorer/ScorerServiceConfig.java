@@ -48,6 +48,8 @@ public record ScorerServiceConfig(Map<String, Object> kafkaConfig, String namesp
         // Documents up to 64 MiB, as the topic plan allows.
         int maxBytes = 64 * 1024 * 1024;
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxBytes);
+        // A record must fit in the producer's buffer (32 MiB by default); it is taken as needed, not up front.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG), 3L * maxBytes);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), maxBytes);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), maxBytes);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");

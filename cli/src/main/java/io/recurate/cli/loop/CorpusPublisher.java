@@ -32,7 +32,9 @@ public final class CorpusPublisher {
         config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 * 1024 * 1024);
+        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 192L * 1024 * 1024); // room for 50 MB documents
         long count = 0;
+        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
         try (JsonlReader reader = JsonlReader.open(corpus, JsonlReader.OnError.SKIP, false);
              var producer = new KafkaProducer<>(config, ingest.keySerde().serializer(), ingest.valueSerde().serializer())) {
             while (reader.hasNext()) {
@@ -46,10 +48,18 @@ public final class CorpusPublisher {
                 }
                 Document doc = Document.newBuilder().setId(id).setText(t.text()).setSource(corpus.getFileName().toString())
                         .setContentSha256(sha).setMetadata(metadata).setIngestedAt(Instant.now()).build();
-                producer.send(new ProducerRecord<>(ingest.name(), id, doc));
+                producer.send(new ProducerRecord<>(ingest.name(), id, doc), (meta, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, new IllegalStateException("Cannot publish document " + id + " of "
+                                + corpus + " (line " + t.line() + "): " + e.getMessage(), e));
+                    }
+                });
                 count++;
             }
             producer.flush();
+        }
+        if (failure.get() != null) {
+            throw (RuntimeException) failure.get();
         }
         return count;
     }
