@@ -2,10 +2,6 @@ package io.recurate.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.recurate.model.bundle.Manifest;
-import io.recurate.model.bundle.ModelBundle;
-import io.recurate.model.onnx.Device;
-import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.schemas.ModelVersion;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicAdmin;
@@ -13,7 +9,6 @@ import io.recurate.topics.TopicPlan;
 import io.recurate.trainer.ModelPublisher;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,20 +142,8 @@ final class ModelsCommand {
 
         @Override
         public Integer call() {
-            ModelBundle.load(dir, new ScorerSettings(Device.CPU, 1, 64), null).close();
-            Manifest m = ModelBundle.open(dir).manifest();
             ModelPublisher publisher = context.publisher();
-            ModelVersion v = ModelVersion.newBuilder().setName(context.model)
-                    .setVersion(version != null ? version : m.version()).setParentVersion(m.parentVersion())
-                    .setArtifactUri(dir.toAbsolutePath().toUri().toString()).setSha256(m.sha256())
-                    .setFeaturizerSpec(m.featurizer().toJson()).setThreshold(m.threshold())
-                    .setProvenance(Map.of("origin", "published from " + dir.toAbsolutePath()))
-                    .setMetrics(m.metrics() == null ? Map.of() : m.metrics()).setCreatedAt(Instant.now()).build();
-            if (publisher.all().containsKey(ModelPublisher.key(v))) {
-                throw new IllegalArgumentException("Version " + v.getVersion() + " of " + context.model
-                        + " exists already; versions are immutable (choose another with --model-version)");
-            }
-            publisher.publish(v);
+            ModelVersion v = publisher.announceBundle(dir, context.model, version);
             if (promote) {
                 publisher.promote(v);
             }

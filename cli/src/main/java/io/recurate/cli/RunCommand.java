@@ -188,16 +188,7 @@ final class RunCommand implements Callable<Integer> {
             out.println("v0 exists already in this namespace; --initial-model is not used");
             return;
         }
-        io.recurate.model.bundle.ModelBundle.load(initialModel, new ScorerSettings(Device.CPU, 1, 64), null).close();
-        var m = io.recurate.model.bundle.ModelBundle.open(initialModel).manifest();
-        var v0 = io.recurate.schemas.ModelVersion.newBuilder().setName("filter").setVersion(PassTrainer.versionAfter(0))
-                .setArtifactUri(initialModel.toAbsolutePath().toUri().toString()).setSha256(m.sha256())
-                .setFeaturizerSpec(m.featurizer().toJson()).setThreshold(m.threshold())
-                .setProvenance(java.util.Map.of("origin", "initial model " + initialModel.toAbsolutePath()))
-                .setMetrics(m.metrics() == null ? java.util.Map.of() : m.metrics()).setCreatedAt(java.time.Instant.now())
-                .build();
-        publisher.publish(v0);
-        publisher.promote(v0);
+        publisher.promote(publisher.announceBundle(initialModel, "filter", PassTrainer.versionAfter(0)));
         out.println("Using " + initialModel + " as v0");
     }
 

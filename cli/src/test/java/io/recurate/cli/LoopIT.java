@@ -124,6 +124,18 @@ class LoopIT {
         String[] rerun = run("pass", "rerun", "2", "--home", HOME.toString(), "--namespace", "loop3", "--device", "cpu");
         assertThat(rerun[0]).as(rerun[2]).isEqualTo("0");
         assertThat(rerun[1]).contains("0 changed").contains("0 missing");
+
+        // A bundle from outside is published (after its checks), promoted, and listed.
+        Path v1 = HOME.resolve("models").resolve("loop3").resolve("filter").resolve("v1");
+        String[] published = run("models", "publish", v1.toString(), "--model-version", "ext1", "--promote",
+                "--home", HOME.toString(), "--namespace", "loop3");
+        assertThat(published[0]).as(published[2]).isEqualTo("0");
+        assertThat(published[1]).contains("Published filter ext1").contains("promoted");
+        String[] again = run("models", "publish", v1.toString(), "--model-version", "ext1", "--home", HOME.toString(),
+                "--namespace", "loop3");
+        assertThat(again[0]).isNotEqualTo("0");
+        assertThat(again[2]).contains("immutable");
+        assertThat(run("models", "list", "--home", HOME.toString(), "--namespace", "loop3")[1]).contains("* ext1");
     }
 
     @Test

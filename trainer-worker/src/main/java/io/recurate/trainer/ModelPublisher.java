@@ -42,6 +42,29 @@ public final class ModelPublisher {
         }
     }
 
+    /**
+     * Announces a bundle made elsewhere (trained on the user's own infrastructure, say) as {@code version}
+     * of {@code name}, after the checks every served bundle passes: sha256, featurizer spec, ONNX Runtime
+     * loads it, probes score as its manifest says.
+     */
+    public ModelVersion announceBundle(java.nio.file.Path dir, String name, String version) {
+        io.recurate.model.bundle.ModelBundle.load(dir, new io.recurate.model.onnx.ScorerSettings(
+                io.recurate.model.onnx.Device.CPU, 1, 64), null).close();
+        var manifest = io.recurate.model.bundle.ModelBundle.open(dir).manifest();
+        ModelVersion v = ModelVersion.newBuilder().setName(name).setVersion(version != null ? version : manifest.version())
+                .setParentVersion(manifest.parentVersion()).setArtifactUri(dir.toAbsolutePath().toUri().toString())
+                .setSha256(manifest.sha256()).setFeaturizerSpec(manifest.featurizer().toJson())
+                .setThreshold(manifest.threshold()).setProvenance(Map.of("origin", "published from " + dir.toAbsolutePath()))
+                .setMetrics(manifest.metrics() == null ? Map.of() : manifest.metrics())
+                .setCreatedAt(java.time.Instant.now()).build();
+        if (all().containsKey(key(v))) {
+            throw new IllegalArgumentException("Version " + v.getVersion() + " of " + name
+                    + " exists already; versions are immutable (choose another)");
+        }
+        publish(v);
+        return v;
+    }
+
     /** Makes {@code version} the one the next pass uses. */
     public void promote(ModelVersion version) {
         send(version.getName(), version);
