@@ -1,5 +1,7 @@
 package io.recurate.cli.loop;
 
+import io.recurate.model.train.Metrics;
+
 /**
  * One row of the loop's table: what a pass did, and with labels in the corpus, how well.
  *
@@ -30,14 +32,19 @@ public record PassReport(int pass, String modelVersion, long input, long kept, l
         return ratio(violatingKept, violatingKept + acceptableKept);
     }
 
+    /** The pass as a classifier of its source: removing a violating document is a true positive. */
+    public Metrics.Confusion confusion() {
+        return new Metrics.Confusion(violatingRemoved, acceptableRemoved, acceptableKept, violatingKept);
+    }
+
     /** r: share of the source's violating documents this pass removed. */
     public double recall() {
-        return ratio(violatingRemoved, violatingRemoved + violatingKept);
+        return confusion().recall();
     }
 
     /** f: share of the source's acceptable documents this pass removed. */
     public double falsePositiveRate() {
-        return ratio(acceptableRemoved, acceptableRemoved + acceptableKept);
+        return confusion().falsePositiveRate();
     }
 
     private static double ratio(long a, long b) {

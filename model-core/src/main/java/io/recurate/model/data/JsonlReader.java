@@ -90,7 +90,7 @@ public final class JsonlReader implements Iterator<LabelledText>, Closeable {
             if (text.isBlank()) {
                 continue;
             }
-            next = parse(text);
+            next = parse(text).orElse(null); // a skipped bad line leaves next empty: read on
         }
         return true;
     }
@@ -105,7 +105,8 @@ public final class JsonlReader implements Iterator<LabelledText>, Closeable {
         return out;
     }
 
-    private LabelledText parse(String text) {
+    /** The record of a line, or empty when the line is bad and skipped. */
+    private java.util.Optional<LabelledText> parse(String text) {
         JsonNode node;
         try {
             node = JSON.readTree(text);
@@ -136,11 +137,12 @@ public final class JsonlReader implements Iterator<LabelledText>, Closeable {
             }
         }
         JsonNode id = node.get("id");
-        return new LabelledText(id != null && !id.isNull() ? id.asText() : file.getFileName() + ":" + line,
-                textNode.asText(), violating, weight, line);
+        return java.util.Optional.of(new LabelledText(id != null && !id.isNull() ? id.asText()
+                : file.getFileName() + ":" + line, textNode.asText(), violating, weight, line));
     }
 
-    private LabelledText bad(String cause, String message) {
+    /** Fails under {@link OnError#FAIL}; else counts and logs the bad line and skips it. */
+    private java.util.Optional<LabelledText> bad(String cause, String message) {
         String where = file + ": " + message;
         if (onError == OnError.FAIL) {
             throw new BadInputException(where);
@@ -150,7 +152,7 @@ public final class JsonlReader implements Iterator<LabelledText>, Closeable {
         if (total <= MAX_LOGGED) {
             log.warn("Skipping {}{}", where, total == MAX_LOGGED ? " (further bad lines are counted, not logged)" : "");
         }
-        return null; // skipped: the caller reads on
+        return java.util.Optional.empty();
     }
 
     /** Bad lines skipped so far, by cause. */
