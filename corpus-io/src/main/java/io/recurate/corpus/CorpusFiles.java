@@ -1,0 +1,91 @@
+package io.recurate.corpus;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Turns what a user typed (files, folders, globs such as {@code data/*.parquet} or
+ * {@code 'data/**}{@code /*.jsonl.zst'}) into the corpus files to read, in a stable order.
+ */
+public final class CorpusFiles {
+    private CorpusFiles() {
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the argument that matched nothing, or a named file
+     *                                  whose format is not known
+     */
+    public static List<Path> expand(List<String> arguments) {
+        Set<Path> out = new LinkedHashSet<>();
+        for (String argument : arguments) {
+            List<Path> found = isGlob(argument) ? glob(argument) : plain(Path.of(argument));
+            if (found.isEmpty()) {
+                throw new IllegalArgumentException("No corpus files (.jsonl, .jsonl.gz, .jsonl.zst, .parquet) at " + argument);
+            }
+            out.addAll(found);
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<Path> plain(Path path) {
+        if (Files.isDirectory(path)) {
+            return walk(path, p -> true);
+        }
+        if (!Files.exists(path)) {
+            throw new IllegalArgumentException("No such file or folder: " + path);
+        }
+        if (CorpusFormat.of(path).isEmpty()) {
+            throw new IllegalArgumentException("Unknown corpus format: " + path
+                    + " (expected .jsonl, .json, .ndjson, optionally .gz or .zst, or .parquet)");
+        }
+        return List.of(path);
+    }
+
+    private static List<Path> glob(String pattern) {
+        // The folder before the first wildcard is walked; the pattern is matched against whole paths.
+        String normalized = pattern.replace('\\', '/');
+        int wildcard = firstWildcard(normalized);
+        int slash = normalized.lastIndexOf('/', wildcard);
+        Path root = slash < 0 ? Path.of(".") : Path.of(normalized.substring(0, Math.max(slash, 1)));
+        String relativePattern = slash < 0 ? normalized : normalized.substring(slash + 1);
+        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + relativePattern);
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        return walk(root, p -> matcher.matches(root.relativize(p)));
+    }
+
+    private static List<Path> walk(Path root, java.util.function.Predicate<Path> accept) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            List<Path> files = new ArrayList<>(paths.filter(Files::isRegularFile).filter(accept)
+                    .filter(p -> CorpusFormat.of(p).isPresent()).toList());
+            files.sort(null);
+            return files;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isGlob(String s) {
+        return firstWildcard(s) < s.length();
+    }
+
+    private static int firstWildcard(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == '{') {
+                return i;
+            }
+        }
+        return s.length();
+    }
+}

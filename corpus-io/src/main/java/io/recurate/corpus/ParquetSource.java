@@ -1,0 +1,73 @@
+package io.recurate.corpus;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.avro.AvroReadSupport;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.io.LocalInputFile;
+
+/** Parquet files as FineWeb and Dolma ship them: any schema with a string text column. */
+final class ParquetSource {
+    private ParquetSource() {
+    }
+
+    static void read(Path file, ReadOptions options, Consumer<SourceDocument> documents, Consumer<BadInput> bad) {
+        long[] groupEnds;
+        long[] groupBytes;
+        try (ParquetFileReader footer = ParquetFileReader.open(new LocalInputFile(file))) {
+            var groups = footer.getRowGroups();
+            groupEnds = new long[groups.size()];
+            groupBytes = new long[groups.size()];
+            long rows = 0;
+            for (int i = 0; i < groups.size(); i++) {
+                BlockMetaData g = groups.get(i);
+                rows += g.getRowCount();
+                groupEnds[i] = rows;
+                groupBytes[i] = g.getCompressedSize();
+            }
+        } catch (IOException | RuntimeException e) {
+            bad.accept(new BadInput(BadInput.Cause.UNREADABLE_FILE, Position.file(file),
+                    "not a Parquet file, or its footer is damaged: " + e.getMessage()));
+            return;
+        }
+        DocumentMapper mapper = new DocumentMapper(options, bad);
+        PlainParquetConfiguration conf = new PlainParquetConfiguration();
+        conf.set(AvroReadSupport.READ_INT96_AS_FIXED, "true"); // Spark and pyarrow timestamps: kept as metadata, not refused
+        long row = 0;
+        int group = 0;
+        try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file), conf)
+                .withDataModel(GenericData.get()).build()) {
+            while (true) {
+                GenericRecord record;
+                try {
+                    record = reader.read();
+                } catch (IOException | RuntimeException e) {
+                    bad.accept(new BadInput(BadInput.Cause.TRUNCATED_FILE, Position.row(file, group, row),
+                            "cannot decode the row group (" + e.getMessage() + "); the " + row + " rows before it were read"));
+                    return;
+                }
+                if (record == null) {
+                    break;
+                }
+                while (group < groupEnds.length - 1 && row >= groupEnds[group]) {
+                    options.progress().accept(groupBytes[group]);
+                    group++;
+                }
+                mapper.fromRecord(record, Position.row(file, group, row)).ifPresent(documents);
+                row++;
+            }
+            for (int g = group; g < groupBytes.length; g++) {
+                options.progress().accept(groupBytes[g]);
+            }
+        } catch (IOException e) {
+            bad.accept(new BadInput(BadInput.Cause.UNREADABLE_FILE, Position.file(file), e.toString()));
+        }
+    }
+}
