@@ -1,0 +1,53 @@
+package io.recurate.cli.corpus;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Reads a topic from its beginning to the end offsets it had when the scan started, committed records
+ * only, without a consumer group. The end offsets are returned so an export can say exactly what it holds.
+ */
+public final class TopicScan {
+    private TopicScan() {
+    }
+
+    /** @return end offset per partition at the start of the scan */
+    public static <V> Map<Integer, Long> read(Map<String, Object> kafkaConfig, String topic, Deserializer<V> values,
+                                              Consumer<V> each) {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "recurate-scan-" + UUID.randomUUID());
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
+        try (var consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), values)) {
+            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalArgumentException("Topic " + topic + " does not exist");
+            }
+            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (r.value() != null && r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+                        each.accept(r.value());
+                    }
+                });
+            }
+            Map<Integer, Long> out = new TreeMap<>();
+            end.forEach((tp, o) -> out.put(tp.partition(), o));
+            return out;
+        }
+    }
+}
