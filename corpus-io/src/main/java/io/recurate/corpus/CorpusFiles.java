@@ -17,6 +17,9 @@ import java.util.stream.Stream;
  * {@code 'data/**}{@code /*.jsonl.zst'}) into the corpus files to read, in a stable order.
  */
 public final class CorpusFiles {
+    /** The manifest an export writes next to its shards: not a corpus file, so folder walks leave it out. */
+    public static final String MANIFEST = "manifest.json";
+
     private CorpusFiles() {
     }
 
@@ -67,7 +70,8 @@ public final class CorpusFiles {
     private static List<Path> walk(Path root, java.util.function.Predicate<Path> accept) {
         try (Stream<Path> paths = Files.walk(root)) {
             List<Path> files = new ArrayList<>(paths.filter(Files::isRegularFile).filter(accept)
-                    .filter(p -> CorpusFormat.of(p).isPresent()).toList());
+                    .filter(p -> CorpusFormat.of(p).isPresent())
+                    .filter(p -> !p.getFileName().toString().equals(MANIFEST)).toList());
             files.sort(null);
             return files;
         } catch (IOException e) {

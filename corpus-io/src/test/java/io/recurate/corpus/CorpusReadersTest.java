@@ -221,7 +221,7 @@ class CorpusReadersTest {
     @Test
     void filesFoldersAndGlobsExpandInAStableOrder() throws IOException {
         Files.createDirectories(dir.resolve("data/sub"));
-        for (String name : List.of("data/b.jsonl", "data/a.jsonl.gz", "data/sub/c.parquet", "data/notes.txt", "data/sub/d.jsonl.zst")) {
+        for (String name : List.of("data/b.jsonl", "data/a.jsonl.gz", "data/sub/c.parquet", "data/notes.txt", "data/sub/d.jsonl.zst", "data/manifest.json")) {
             Files.writeString(dir.resolve(name), "");
         }
         String d = dir.resolve("data").toString();

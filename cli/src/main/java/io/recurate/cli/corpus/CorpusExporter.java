@@ -28,7 +28,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * version, and the topic offsets the export read up to.
  */
 public final class CorpusExporter {
-    public static final String MANIFEST = "manifest.json";
+    public static final String MANIFEST = io.recurate.corpus.CorpusFiles.MANIFEST;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Map<String, Object> kafkaConfig;

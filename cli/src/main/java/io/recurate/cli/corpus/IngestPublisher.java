@@ -43,6 +43,16 @@ public final class IngestPublisher {
 
     /** Progress callbacks: bytes of the files consumed, and documents published. */
     public interface Listener {
+        Listener NONE = new Listener() {
+            @Override
+            public void bytesRead(long n) {
+            }
+
+            @Override
+            public void published(PublishSummary soFar) {
+            }
+        };
+
         void bytesRead(long n);
 
         void published(PublishSummary soFar);
