@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
                         + "(e.g. RECURATE_BOOTSTRAP_SERVERS), else from the properties file named by RECURATE_CONFIG "
                         + "(default ./recurate.properties; keys are option names without dashes, e.g. "
                         + "bootstrap-servers=host:9092), else from its default.", ""},
-        subcommands = {UpCommand.class, DownCommand.class, PublishCommand.class, RunCommand.class, ExportCommand.class, ReportCommand.class, TopicsCommand.class, ModelCommand.class,
+        subcommands = {UpCommand.class, DownCommand.class, PublishCommand.class, RunCommand.class, ExportCommand.class, ReportCommand.class, AuditCommand.class, TopicsCommand.class, ModelCommand.class,
                 ModelsCommand.class, PassCommand.class, ScorerCommand.class, TrainerCommand.class,
                 BenchCommand.class,
                 RegistryCommand.class,

@@ -1,11 +1,11 @@
 package io.recurate.cli.report;
 
 /** The little HTML the reports need: escaping and number formats. */
-final class Html {
+public final class Html {
     private Html() {
     }
 
-    static String escape(String s) {
+    public static String escape(String s) {
         if (s == null) {
             return "";
         }
@@ -31,20 +31,20 @@ final class Html {
         return b.toString();
     }
 
-    static String percent(double fraction) {
+    public static String percent(double fraction) {
         return Double.isNaN(fraction) ? "–" : String.format(java.util.Locale.ROOT, "%.2f%%", 100 * fraction);
     }
 
-    static String number(double v) {
+    public static String number(double v) {
         return Double.isNaN(v) ? "–" : String.format(java.util.Locale.ROOT, "%.4f", v);
     }
 
-    static String count(long n) {
+    public static String count(long n) {
         return String.format(java.util.Locale.ROOT, "%,d", n);
     }
 
     /** The page frame every report shares: one file, inline CSS, no scripts, nothing fetched. */
-    static String page(String title, String body) {
+    public static String page(String title, String body) {
         return """
                 <!DOCTYPE html>
                 <html lang="en">

@@ -1,0 +1,127 @@
+package io.recurate.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.recurate.cli.audit.AuditEstimate;
+import io.recurate.cli.audit.AuditPage;
+import io.recurate.cli.audit.AuditSample;
+import io.recurate.cli.corpus.CurationHistory;
+import io.recurate.cli.corpus.TopicScan;
+import io.recurate.schemas.PassStatus;
+import io.recurate.schemas.ScoredDocument;
+import io.recurate.topics.RecurateTopics;
+import io.recurate.topics.TopicPlan;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "audit", mixinStandardHelpOptions = true, subcommands = AuditCommand.Score.class,
+        description = {"Draw a stratified random sample of a pass's decisions (kept and removed, by score band) for people "
+                + "to review: OUT/audit-pass-N.html to read, and OUT/audit-pass-N.jsonl whose 'verdict' fields reviewers fill "
+                + "with acceptable or violating.",
+                "Then 'recurate audit score FILE' measures the pass's precision and recall from the filled file."})
+final class AuditCommand implements Callable<Integer> {
+    @Mixin
+    ClusterOptions cluster;
+
+    @Option(names = "--pass", paramLabel = "N", description = "The pass (default: the last pass whose scoring finished).")
+    Integer pass;
+
+    @Option(names = "--size", defaultValue = "200", paramLabel = "K", description = "Documents to sample (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--bands", defaultValue = "5", description = "Score bands per decision (default: ${DEFAULT-VALUE}).")
+    int bands;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed; the same seed draws the same sample (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = {"--out", "-o"}, defaultValue = ".", paramLabel = "DIR", description = "Folder to write into (default: the current one).")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter printer = spec.commandLine().getOut();
+        ClusterOptions.Cluster resolved = cluster.resolve();
+        RecurateTopics topics = resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1));
+        CurationHistory history = CurationHistory.load(resolved.kafkaConfig(), topics);
+        int n = pass != null ? pass : history.lastScoredPass().orElseThrow(() ->
+                new IllegalArgumentException("No pass has finished scoring yet; name one with --pass N"));
+        PassStatus status = history.pass(n);
+        if (!CurationHistory.isScored(status)) {
+            throw new IllegalArgumentException("Pass " + n + " is " + status.getState() + ": audit it once its scoring finished");
+        }
+        AuditSample sample = new AuditSample(size, bands, seed);
+        for (var topic : List.of(topics.kept(n), topics.removed(n))) {
+            TopicScan.read(resolved.kafkaConfig(), topic.name(), topic.valueSerde().deserializer(), (ScoredDocument d) -> sample.offer(d));
+        }
+        List<AuditSample.Row> rows = sample.rows();
+        Files.createDirectories(out);
+        Path review = out.resolve("audit-pass-" + n + ".jsonl");
+        Path html = out.resolve("audit-pass-" + n + ".html");
+        AuditSample.writeReviewFile(review, rows);
+        Files.writeString(html, AuditPage.render(resolved.namespace(), n, sample.population(), rows, review.getFileName().toString()),
+                StandardCharsets.UTF_8);
+        printer.printf("Sampled %d documents of pass %d in %d strata: %s to read, %s to fill (verdict: acceptable|violating)%n",
+                rows.size(), n, sample.population().size(), html.toAbsolutePath(), review.toAbsolutePath());
+        printer.flush();
+        return 0;
+    }
+
+    @Command(name = "score", mixinStandardHelpOptions = true,
+            description = "Measure a pass's precision, recall, false-positive rate and the violating share of what it kept "
+                    + "from a filled audit file, with credible intervals (stratified, weighted by stratum size).")
+    static final class Score implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", description = "The audit-pass-N.jsonl file with verdicts filled in.")
+        Path file;
+
+        @Option(names = "--confidence", defaultValue = "0.95", description = "Interval level (default: ${DEFAULT-VALUE}).")
+        double confidence;
+
+        @Option(names = "--json", description = "Print JSON instead of a table.")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("No such file: " + file);
+            }
+            if (confidence <= 0 || confidence >= 1) {
+                throw new IllegalArgumentException("--confidence must be between 0 and 1, was " + confidence);
+            }
+            AuditEstimate.Result r = AuditEstimate.score(file, confidence, 4000, 1);
+            PrintWriter out = spec.commandLine().getOut();
+            if (r.reviewed() == 0) {
+                throw new IllegalArgumentException("No verdicts in " + file + ": fill 'verdict' with acceptable or violating");
+            }
+            r.warnings().forEach(w -> spec.commandLine().getErr().println("audit score: " + w));
+            if (json) {
+                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r.toJson()));
+            } else {
+                out.printf("%s: %d of %d sampled documents reviewed, %d strata; %.0f%% intervals%n", file, r.reviewed(), r.rows(),
+                        r.strata().size(), 100 * confidence);
+                out.printf("%-26s %s%n", "precision (removed)", r.precision());
+                out.printf("%-26s %s%n", "recall", r.recall());
+                out.printf("%-26s %s%n", "false-positive rate", r.falsePositiveRate());
+                out.printf("%-26s %s%n", "violating share of kept", r.violatingInKept());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+}

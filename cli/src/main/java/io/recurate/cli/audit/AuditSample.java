@@ -1,0 +1,132 @@
+package io.recurate.cli.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.recurate.schemas.Decision;
+import io.recurate.schemas.ScoredDocument;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * A stratified random sample of one pass's decisions: documents are grouped by decision and score band,
+ * each group keeps a uniform reservoir, and the requested size is spread evenly over the groups (a
+ * group smaller than its share gives all it has). Every row carries its stratum's population, so the
+ * filled file alone is enough to estimate precision and recall.
+ */
+public final class AuditSample {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One sampled document, a row of the review file. */
+    public record Row(String id, int pass, String modelVersion, Decision decision, float score, Stratum stratum,
+                      long stratumPopulation, int stratumSample, String text) {
+    }
+
+    private final int size;
+    private final int bands;
+    private final Random random;
+    private final Map<Stratum, Long> population = new TreeMap<>(Comparator.comparing(Stratum::decision).thenComparing(Stratum::band));
+    private final Map<Stratum, List<ScoredDocument>> reservoirs = new LinkedHashMap<>();
+
+    public AuditSample(int size, int bands, long seed) {
+        if (size <= 0 || bands <= 0) {
+            throw new IllegalArgumentException("--size and --bands must be positive");
+        }
+        this.size = size;
+        this.bands = bands;
+        this.random = new Random(seed);
+    }
+
+    /** Offers one decision of the pass (Algorithm R per stratum, reservoirs of the whole size). */
+    public void offer(ScoredDocument d) {
+        Stratum s = Stratum.of(d.getDecision(), d.getScore(), bands);
+        long seen = population.merge(s, 1L, Long::sum);
+        List<ScoredDocument> reservoir = reservoirs.computeIfAbsent(s, k -> new ArrayList<>());
+        if (reservoir.size() < size) {
+            reservoir.add(d);
+        } else {
+            long j = (long) (random.nextDouble() * seen);
+            if (j < size) {
+                reservoir.set((int) j, d);
+            }
+        }
+    }
+
+    public Map<Stratum, Long> population() {
+        return Map.copyOf(population);
+    }
+
+    /** The sample, rows of a stratum together, strata ordered by decision and band. */
+    public List<Row> rows() {
+        Map<Stratum, Integer> allocation = allocate();
+        List<Row> rows = new ArrayList<>();
+        for (var e : population.entrySet()) {
+            List<ScoredDocument> reservoir = new ArrayList<>(reservoirs.get(e.getKey()));
+            Collections.shuffle(reservoir, random);
+            int n = allocation.get(e.getKey());
+            for (ScoredDocument d : reservoir.subList(0, n)) {
+                rows.add(new Row(d.getDocument().getId(), d.getPass(), d.getModelVersion(), d.getDecision(), d.getScore(),
+                        e.getKey(), e.getValue(), n, d.getDocument().getText()));
+            }
+        }
+        return rows;
+    }
+
+    /** Equal shares over the strata; what a small stratum cannot use goes to the others. */
+    private Map<Stratum, Integer> allocate() {
+        Map<Stratum, Integer> out = new LinkedHashMap<>();
+        population.keySet().forEach(s -> out.put(s, 0));
+        int left = size;
+        while (left > 0) {
+            List<Stratum> open = population.entrySet().stream().filter(e -> out.get(e.getKey()) < e.getValue())
+                    .map(Map.Entry::getKey).toList();
+            if (open.isEmpty()) {
+                break;
+            }
+            int share = Math.max(1, left / open.size());
+            for (Stratum s : open) {
+                int add = (int) Math.min(Math.min(share, left), population.get(s) - out.get(s));
+                out.merge(s, add, Integer::sum);
+                left -= add;
+                if (left == 0) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The review file: one JSON object per row with {@code "verdict": null} for the reviewer to fill. */
+    public static void writeReviewFile(Path file, List<Row> rows) {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (Row r : rows) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", r.id());
+                m.put("pass", r.pass());
+                m.put("model_version", r.modelVersion());
+                m.put("decision", r.decision().name().toLowerCase(java.util.Locale.ROOT));
+                m.put("score", r.score());
+                m.put("stratum", r.stratum().toString());
+                m.put("stratum_population", r.stratumPopulation());
+                m.put("stratum_sample", r.stratumSample());
+                m.put("verdict", null);
+                m.put("note", null);
+                m.put("text", r.text());
+                w.write(JSON.writeValueAsString(m));
+                w.newLine();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
