@@ -29,7 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print a table, side by side with their anchor.",
-        subcommands = {BenchCommand.Model.class, ScorerBenchCommand.class, LoopBenchCommand.class})
+        subcommands = {BenchCommand.Model.class, ScorerBenchCommand.class, LoopBenchCommand.class, PublishBenchCommand.class})
 final class BenchCommand {
 
     @Command(name = "model", mixinStandardHelpOptions = true,

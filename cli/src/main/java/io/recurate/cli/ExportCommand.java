@@ -48,7 +48,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--shard-mb", defaultValue = "256", paramLabel = "MB",
             description = "Close a shard after this many MB of rows, before compression (default: ${DEFAULT-VALUE}).")
-    long shardMb;
+    double shardMb;
 
     @Option(names = "--allow-incomplete", description = "Export a pass whose scoring has not finished (what is there so far).")
     boolean allowIncomplete;
@@ -61,7 +61,7 @@ final class ExportCommand implements Callable<Integer> {
         PrintWriter printer = spec.commandLine().getOut();
         ClusterOptions.Cluster resolved = cluster.resolve();
         RecurateTopics topics = resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1));
-        CorpusExporter exporter = new CorpusExporter(resolved.kafkaConfig(), topics, format, shardMb * 1_000_000);
+        CorpusExporter exporter = new CorpusExporter(resolved.kafkaConfig(), topics, format, (long) (shardMb * 1_000_000));
         if (ingest) {
             print(printer, exporter.exportIngest(out.resolve("ingest")));
             return 0;

@@ -119,11 +119,8 @@ final class ScorerBenchCommand implements Callable<Integer> {
                     out.flush();
                 }
             }
-            double produce = perfTest(List.of("org.apache.kafka.tools.ProducerPerformance", "--topic", "bench.raw",
-                    "--num-records", Integer.toString(documents), "--record-size", Long.toString(avgBytes), "--throughput", "-1",
-                    "--producer-props", "bootstrap.servers=" + broker.bootstrapServers(), "acks=all", "compression.type=lz4"),
-                    kafka, plan);
-            double consume = consumerPerfTest(broker.bootstrapServers());
+            double produce = perfTest(broker.bootstrapServers(), avgBytes, kafka, plan);
+            double consume = KafkaPerfTest.consumerMessagesPerSecond(broker.bootstrapServers(), "bench.raw", documents);
             out.printf(row, "raw broker: producer-perf-test", String.format("%.0f", produce), "");
             out.printf(row, "raw broker: consumer-perf-test", String.format("%.0f", consume), "");
             out.printf("%nEach scored configuration reads %d documents and writes %d kept/removed records, %d annotations "
@@ -188,44 +185,12 @@ final class ScorerBenchCommand implements Callable<Integer> {
         }
     }
 
-    private double perfTest(List<String> mainAndArgs, Map<String, Object> kafka, TopicPlan plan) throws Exception {
+    private double perfTest(String bootstrap, long avgBytes, Map<String, Object> kafka, TopicPlan plan) throws Exception {
         try (TopicAdmin admin = new TopicAdmin(kafka)) {
             admin.ensure(List.of(new io.recurate.topics.TopicSpec("bench.raw", partitions, (short) 1,
                     plan.ingest().configs(), null)));
         }
-        String last = runJava(mainAndArgs).stream().filter(l -> l.contains("records/sec")).reduce((a, b) -> b).orElseThrow(
-                () -> new IllegalStateException("kafka-producer-perf-test printed no result"));
-        // "100000 records sent, 51234.5 records/sec (110.00 MB/sec), ..."
-        String[] parts = last.split(",");
-        return Double.parseDouble(parts[1].trim().split("\\s+")[0]);
-    }
-
-    private double consumerPerfTest(String bootstrap) throws Exception {
-        List<String> lines = runJava(List.of("org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", bootstrap,
-                "--topic", "bench.raw", "--messages", Integer.toString(documents), "--timeout", "60000"));
-        // header: start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, ...
-        for (int i = 0; i + 1 < lines.size(); i++) {
-            if (lines.get(i).contains("nMsg.sec")) {
-                List<String> header = List.of(lines.get(i).split(",\\s*"));
-                String[] values = lines.get(i + 1).split(",\\s*");
-                return Double.parseDouble(values[header.indexOf("nMsg.sec")]);
-            }
-        }
-        throw new IllegalStateException("kafka-consumer-perf-test printed no result: " + lines);
-    }
-
-    private static List<String> runJava(List<String> mainAndArgs) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", System.getProperty("java.class.path")));
-        command.addAll(mainAndArgs);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            r.lines().forEach(lines::add);
-        }
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(mainAndArgs.get(0) + " failed: " + String.join("\n", lines));
-        }
-        return lines;
+        return KafkaPerfTest.producerRecordsPerSecond("bench.raw", documents, avgBytes,
+                List.of("bootstrap.servers=" + bootstrap, "acks=all", "compression.type=lz4"));
     }
 }

@@ -37,7 +37,7 @@ public final class AuditPage {
             String preview = text.length() > 600 ? text.substring(0, 600) + " …" : text;
             b.append("<tr><td>").append(i).append("</td><td class=\"l\"><code>").append(Html.escape(r.id())).append("</code></td><td>")
                     .append(String.format(Locale.ROOT, "%.4f", r.score())).append("</td><td class=\"l ").append(decision).append("\">")
-                    .append(decision).append("</td><td class=\"l\">").append(Html.escape(r.modelVersion())).append("</td><td class=\"l\">");
+                    .append(decision).append("</td><td class=\"l\">").append(Html.escape(r.modelVersion())).append("</td><td class=\"text\">");
             if (text.length() > 600) {
                 b.append("<details><summary>").append(Html.escape(preview)).append("</summary><pre class=\"doc\">")
                         .append(Html.escape(text.length() > 20_000 ? text.substring(0, 20_000) + "\n… (" + Html.count(text.length())

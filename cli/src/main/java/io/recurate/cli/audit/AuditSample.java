@@ -62,8 +62,9 @@ public final class AuditSample {
         }
     }
 
+    /** Documents per stratum, ordered by decision and band. */
     public Map<Stratum, Long> population() {
-        return Map.copyOf(population);
+        return java.util.Collections.unmodifiableMap(population);
     }
 
     /** The sample, rows of a stratum together, strata ordered by decision and band. */

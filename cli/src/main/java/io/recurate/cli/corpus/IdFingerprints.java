@@ -34,7 +34,11 @@ final class IdFingerprints {
         if (size * 2 >= table.length) {
             grow();
         }
-        return insert(table, f);
+        boolean added = insert(table, f);
+        if (added) {
+            size++;
+        }
+        return added;
     }
 
     int size() {
@@ -51,9 +55,6 @@ final class IdFingerprints {
             i = (i + 1) & mask;
         }
         into[i] = f;
-        if (into == table) {
-            size++;
-        }
         return true;
     }
 

@@ -61,6 +61,7 @@ public final class Html {
                 .charts { display: flex; flex-wrap: wrap; gap: 1.2em; } figure { margin: 0; } figcaption { font-size: .9em; color: #66717f; }
                 pre.doc { white-space: pre-wrap; word-break: break-word; max-height: 14em; overflow: auto; background: #f7f8fa; padding: .5em; margin: 0; font-size: 12px; }
                 details summary { cursor: pointer; }
+                td.text { max-width: 46em; overflow-wrap: anywhere; text-align: left; }
                 </style>
                 </head>
                 <body>
