@@ -34,7 +34,8 @@ final class ClusterOptions {
     String registryUserInfo;
 
     @Option(names = "--kafka-config", paramLabel = "FILE",
-            description = "Kafka client properties (security.protocol, sasl.*, ssl.*...) added to every client.")
+            description = "Client properties added to every client: Kafka's (security.protocol, sasl.*, ssl.*...) and the "
+                    + "registry's (schema.registry.ssl.truststore.*, schema.registry.ssl.keystore.*, basic.auth.user.info).")
     Path kafkaConfig;
 
     @Option(names = "--namespace", defaultValue = TopicPlan.DEFAULT_NAMESPACE, paramLabel = "NS",
@@ -69,12 +70,14 @@ final class ClusterOptions {
 
     /** A cluster at the given addresses, with this command's security settings and namespace. */
     Cluster cluster(String bootstrap, String registry) {
-        Map<String, Object> kafka = readProperties(kafkaConfig);
+        Map<String, Object> kafka = new HashMap<>();
+        Map<String, Object> registryClient = new HashMap<>();
+        readProperties(kafkaConfig).forEach((k, v) -> (RegistryConfig.isRegistryKey(k) ? registryClient : kafka).put(k, v));
         kafka.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        return new Cluster(kafka, registry, registryUserInfo, namespace);
+        return new Cluster(kafka, registry, registryUserInfo, registryClient, namespace);
     }
 
-    /** Kafka client properties from a file (--kafka-config); empty when no file is named. */
+    /** Client properties from a file (--kafka-config); empty when no file is named. */
     static Map<String, Object> readProperties(Path file) {
         Map<String, Object> out = new HashMap<>();
         if (file != null) {
@@ -90,12 +93,13 @@ final class ClusterOptions {
     }
 
     /** A resolved cluster: Kafka client settings, registry and namespace. */
-    record Cluster(Map<String, Object> kafkaConfig, String registryUrl, String registryUserInfo, String namespace) {
+    record Cluster(Map<String, Object> kafkaConfig, String registryUrl, String registryUserInfo,
+                   Map<String, Object> registryClientConfig, String namespace) {
         RegistryClient registry() {
             if (registryUrl == null) {
                 throw new IllegalArgumentException("No schema registry: pass --schema-registry-url");
             }
-            Map<String, Object> conf = new HashMap<>();
+            Map<String, Object> conf = new HashMap<>(registryClientConfig);
             conf.put(RegistryConfig.URL, registryUrl);
             if (registryUserInfo != null) {
                 conf.put(RegistryConfig.BASIC_AUTH_USER_INFO, registryUserInfo);

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
@@ -47,16 +46,18 @@ final class JsonlSource {
                 if (lines.length() == 0) {
                     continue; // a blank line is no document
                 }
-                Optional<String> text = mapper.decodeStrict(lines.bytes(), lines.length(), where);
-                if (text.isEmpty() || text.get().isBlank()) {
+                if (!mapper.isValidUtf8(lines.bytes(), lines.length(), where)) {
                     continue;
                 }
                 JsonNode node;
                 try {
-                    node = JSON.readTree(text.get());
+                    node = JSON.readTree(lines.bytes(), 0, lines.length());
                 } catch (JsonProcessingException e) {
                     bad.accept(new BadInput(BadInput.Cause.MALFORMED_JSON, where, e.getOriginalMessage()));
                     continue;
+                }
+                if (node == null || node.isMissingNode()) {
+                    continue; // only whitespace
                 }
                 if (!node.isObject()) {
                     bad.accept(new BadInput(BadInput.Cause.MALFORMED_JSON, where, "expected a JSON object, found "
@@ -73,8 +74,8 @@ final class JsonlSource {
     private static InputStream open(Path file, CorpusFormat format, ReadOptions options) throws IOException {
         InputStream raw = new CountingInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16), options.progress());
         return switch (format) {
-            case JSONL_GZ -> new GZIPInputStream(raw, 1 << 16);
-            case JSONL_ZST -> new BufferedInputStream(new ZstdInputStream(raw), 1 << 16);
+            case JSONL_GZ -> new ReadAheadInputStream(new GZIPInputStream(raw, 1 << 16), file.getFileName().toString());
+            case JSONL_ZST -> new ReadAheadInputStream(new ZstdInputStream(raw), file.getFileName().toString());
             default -> raw;
         };
     }

@@ -37,7 +37,11 @@ public final class RegistryClient {
 
     public RegistryClient(RegistryConfig config) {
         this.config = config;
-        this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(config.timeout());
+        if (config.tls() != null) {
+            builder.sslContext(config.tls().sslContext());
+        }
+        this.http = builder.build();
         this.authorization = config.userInfo() == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString(config.userInfo().getBytes(StandardCharsets.UTF_8));
     }
@@ -169,6 +173,10 @@ public final class RegistryClient {
             for (URI base : config.urls()) {
                 try {
                     return sendOnce(base, method, path, body);
+                } catch (javax.net.ssl.SSLException e) { // a certificate does not fix itself: no retries
+                    throw new RegistryException("TLS with schema registry " + base.getScheme() + "://" + base.getHost() + ":"
+                            + base.getPort() + " failed: " + e.getMessage() + " (is " + RegistryTls.TRUSTSTORE_LOCATION
+                            + " a truststore that trusts its certificate?)", e);
                 } catch (IOException e) { // unreachable, timed out or 5xx: worth another try
                     last = e;
                 } catch (InterruptedException e) {

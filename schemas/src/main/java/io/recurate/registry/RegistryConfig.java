@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param timeout       per-request timeout
  * @param maxAttempts   attempts per request when the registry is unreachable or answers 5xx
  * @param backoff       wait before the second attempt; doubles on each further attempt
+ * @param tls           truststore and keystore for an https registry ({@code schema.registry.ssl.*}), or null
  */
 public record RegistryConfig(List<URI> urls, String userInfo, boolean autoRegister, Duration timeout,
-                             int maxAttempts, Duration backoff) {
+                             int maxAttempts, Duration backoff, RegistryTls tls) {
 
     /** Comma-separated registry base URLs. */
     public static final String URL = "schema.registry.url";
@@ -44,6 +45,14 @@ public record RegistryConfig(List<URI> urls, String userInfo, boolean autoRegist
         }
     }
 
+    /**
+     * Whether a key of a client properties file is for the registry client rather than for Kafka, as in
+     * Confluent's files that mix both ({@code schema.registry.*}, {@code basic.auth.*}, {@code auto.register.schemas}).
+     */
+    public static boolean isRegistryKey(String key) {
+        return key.startsWith("schema.registry.") || key.startsWith("basic.auth.") || key.equals(AUTO_REGISTER);
+    }
+
     public static RegistryConfig of(String url) {
         return fromMap(Map.of(URL, url));
     }
@@ -65,15 +74,16 @@ public record RegistryConfig(List<URI> urls, String userInfo, boolean autoRegist
                 bool(configs.get(AUTO_REGISTER), true),
                 Duration.ofMillis(number(configs.get(REQUEST_TIMEOUT_MS), 10_000)),
                 (int) number(configs.get(MAX_ATTEMPTS), 10),
-                Duration.ofMillis(number(configs.get(BACKOFF_MS), 200)));
+                Duration.ofMillis(number(configs.get(BACKOFF_MS), 200)),
+                RegistryTls.fromMap(configs));
     }
 
     public RegistryConfig withAutoRegister(boolean value) {
-        return new RegistryConfig(urls, userInfo, value, timeout, maxAttempts, backoff);
+        return new RegistryConfig(urls, userInfo, value, timeout, maxAttempts, backoff, tls);
     }
 
     public RegistryConfig withRetries(int attempts, Duration firstBackoff) {
-        return new RegistryConfig(urls, userInfo, autoRegister, timeout, attempts, firstBackoff);
+        return new RegistryConfig(urls, userInfo, autoRegister, timeout, attempts, firstBackoff, tls);
     }
 
     /** The URLs as a user may print them: credentials removed. */
@@ -85,7 +95,8 @@ public record RegistryConfig(List<URI> urls, String userInfo, boolean autoRegist
     @Override
     public String toString() {
         return "RegistryConfig[urls=" + displayUrls() + ", userInfo=" + (userInfo == null ? "none" : "****")
-                + ", autoRegister=" + autoRegister + ", timeout=" + timeout + ", maxAttempts=" + maxAttempts + "]";
+                + ", autoRegister=" + autoRegister + ", timeout=" + timeout + ", maxAttempts=" + maxAttempts
+                + (tls == null ? "" : ", " + tls) + "]";
     }
 
     private static URI toBaseUri(String s) {

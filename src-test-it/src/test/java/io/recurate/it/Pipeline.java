@@ -131,8 +131,13 @@ final class Pipeline {
         return t;
     }
 
-    /** Latest status of a pass, waiting until it has one of the given states. */
+    /** Latest status of a pass, waiting until it has the given state. */
     PassStatus awaitPass(int pass, PassState state, Duration timeout) {
+        return awaitPass(pass, timeout, state);
+    }
+
+    /** Latest status of a pass, waiting until it has one of the given states. */
+    PassStatus awaitPass(int pass, Duration timeout, PassState... states) {
         var passes = topics.passes();
         long deadline = System.nanoTime() + timeout.toNanos();
         PassStatus latest = null;
@@ -143,12 +148,13 @@ final class Pipeline {
                     latest = r.value();
                 }
             }
-            if (latest != null && latest.getState() == state) {
+            if (latest != null && java.util.Arrays.asList(states).contains(latest.getState())) {
                 return latest;
             }
             sleep(500);
         }
-        throw new AssertionError("Pass " + pass + " did not reach " + state + " within " + timeout + "; last: " + latest);
+        throw new AssertionError("Pass " + pass + " did not reach " + java.util.Arrays.toString(states) + " within " + timeout
+                + "; last: " + latest);
     }
 
     List<ConsumerRecord<String, ScoredDocument>> decisions(int pass) {

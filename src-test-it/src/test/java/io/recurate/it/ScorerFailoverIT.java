@@ -10,7 +10,13 @@ import io.recurate.schemas.PassProgress;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.SourceMode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.recurate.model.onnx.OnnxExporter;
+import io.recurate.model.train.TrainerSettings;
 import io.recurate.scorer.ScorerService;
+import io.recurate.trainer.TrainerConfig;
+import io.recurate.trainer.TrainerService;
+import java.nio.file.Files;
 import io.recurate.topics.PassStarter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,17 +56,26 @@ class ScorerFailoverIT {
     }
 
     @Test
-    void aBrokerKilledMidPassAndRestartedCostsNothing() throws Exception {
+    void aBrokerKilledMidPassAndMidTrainingAndRestartedCostsNothing() throws Exception {
         Path home = TestCluster.workDir().resolve("broker-kill-" + UUID.randomUUID());
         EmbeddedBroker broker = EmbeddedBroker.start(BrokerSettings.in(home.resolve("kafka")));
         try (EmbeddedRegistry registry = EmbeddedRegistry.start(EmbeddedRegistry.Settings.forBootstrap(broker.bootstrapServers()))) {
             TestCluster own = TestCluster.of(broker.bootstrapServers(), registry.url());
             Pipeline p = new Pipeline(own, "brokerkill");
             List<String> ids = p.publishDocuments(30_000);
-            ModelVersion v1 = p.publishModel("v1", 1);
-            new PassStarter(own.kafkaConfig(), p.topics).start(1, SourceMode.FULL, p.plan.ingest().name(), "filter",
-                    v1.getVersion(), 0.5f);
-            try (ScorerService service = p.scorer(64, 1)) {
+            ModelVersion v0 = p.publishModel("v0", 1);
+            Path constitution = p.home.resolve("constitution.jsonl");
+            Files.write(constitution, List.of("{\"text\":\"win the casino lottery now\",\"label\":\"violating\"}",
+                    "{\"text\":\"minutes of the project meeting\",\"label\":\"acceptable\"}"));
+            TrainerConfig trainerConfig = new TrainerConfig(own.kafkaConfig(), p.home.resolve("artifacts"), "filter", constitution,
+                    5f, 100_000, Pipeline.SPEC, TrainerSettings.defaults(), OnnxExporter.defaults(), 0.5f);
+            new PassStarter(own.kafkaConfig(), p.topics).start(1, SourceMode.NESTED, p.plan.ingest().name(), "filter",
+                    v0.getVersion(), 0.5f);
+            try (ScorerService service = p.scorer(64, 1);
+                 TrainerService trainer = new TrainerService(trainerConfig, p.topics, new SimpleMeterRegistry())) {
+                Thread trainerRun = new Thread(trainer::run, "trainer");
+                trainerRun.setDaemon(true);
+                trainerRun.start();
                 Thread run = Pipeline.runInBackground(service);
                 awaitInput(p, 6_000);
                 broker.kill(); // SIGKILL the broker in the middle of the pass
@@ -68,10 +83,19 @@ class ScorerFailoverIT {
                 broker = EmbeddedBroker.start(BrokerSettings.in(home.resolve("kafka"))); // same data, same port
                 run.join(Duration.ofMinutes(5).toMillis());
                 assertThat(run.isAlive()).as("the scorer finished the pass after the broker came back").isFalse();
+                PassStatus status = p.awaitPass(1, Duration.ofSeconds(60), PassState.SCORED, PassState.TRAINED);
+                ScorerIT.assertExactlyOnce(p.decisions(1), ids);
+                assertThat(status.getCounts().getInput()).isEqualTo(30_000);
+
+                // Now the trainer is reading the pass or training on it: the broker goes again.
+                broker.kill();
+                Thread.sleep(3000);
+                broker = EmbeddedBroker.start(BrokerSettings.in(home.resolve("kafka")));
+                p.awaitPass(1, PassState.TRAINED, Duration.ofMinutes(3));
+                var models = p.topics.models();
+                assertThat(p.readAll(models.name(), models.keySerde().deserializer(), models.valueSerde().deserializer()))
+                        .extracting(r -> r.value().getVersion() + "<-" + r.value().getParentVersion()).contains("v1<-v0");
             }
-            PassStatus status = p.awaitPass(1, PassState.SCORED, Duration.ofSeconds(60));
-            ScorerIT.assertExactlyOnce(p.decisions(1), ids);
-            assertThat(status.getCounts().getInput()).isEqualTo(30_000);
         } finally {
             broker.close();
         }

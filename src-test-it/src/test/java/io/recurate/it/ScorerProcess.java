@@ -33,7 +33,7 @@ public final class ScorerProcess {
             try (var in = java.nio.file.Files.newInputStream(Path.of(args[6]))) {
                 extra.load(in);
             }
-            extra.forEach((k, v) -> (k.toString().equals(RegistryConfig.BASIC_AUTH_USER_INFO) ? registryConfig : kafka)
+            extra.forEach((k, v) -> (RegistryConfig.isRegistryKey(k.toString()) ? registryConfig : kafka)
                     .put(k.toString(), v.toString()));
         }
         kafka.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, args[0]);
@@ -42,10 +42,13 @@ public final class ScorerProcess {
         int batch = Integer.parseInt(args[5]);
         ScorerServiceConfig config = new ScorerServiceConfig(kafka, args[2], Path.of(args[4]), true, 1,
                 new BatchSettings(batch, Duration.ofMillis(50)), new ScorerSettings(Device.CPU, 1, batch), Duration.ofSeconds(10));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (ScorerService service = new ScorerService(config, new RecurateTopics(plan, new RecurateSerdes(registry)),
-                registry, new SimpleMeterRegistry(), Integer.parseInt(args[3]))) {
+                registry, meters, Integer.parseInt(args[3]))) {
             service.run();
         }
+        // Every meter with its tags, so that a test can read what the metrics endpoint would show.
+        meters.getMeters().forEach(m -> System.out.println("metric " + m.getId() + " " + m.measure()));
         System.exit(0);
     }
 }

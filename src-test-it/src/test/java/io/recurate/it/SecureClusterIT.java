@@ -15,6 +15,7 @@ import io.recurate.model.train.TrainingListener;
 import io.recurate.registry.RegistryClient;
 import io.recurate.registry.RegistryConfig;
 import io.recurate.registry.RegistryException;
+import io.recurate.registry.RegistryTls;
 import io.recurate.schemas.Document;
 import io.recurate.schemas.ModelVersion;
 import io.recurate.schemas.PassState;
@@ -43,8 +44,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * The embedded broker with SASL SCRAM-SHA-512 and the registry with basic auth: the pipeline works with
- * credentials, is refused without them, and no password reaches the logs of an authenticated run.
+ * The embedded broker with SASL SCRAM-SHA-512 and the registry with basic auth over TLS: the pipeline works
+ * with credentials and the registry's certificate in a truststore, is refused without them, and no password
+ * reaches the logs or the metrics of an authenticated run.
  */
 class SecureClusterIT {
 
@@ -72,14 +74,31 @@ class SecureClusterIT {
                         .hasRootCauseInstanceOf(org.apache.kafka.common.errors.SaslAuthenticationException.class);
             }
 
+            String storePassword = "sp-" + UUID.randomUUID();
+            Tls tls = Tls.selfSigned(home.resolve("tls"), storePassword);
             try (EmbeddedRegistry registryServer = EmbeddedRegistry.start(new EmbeddedRegistry.Settings(kafka, "127.0.0.1", 0,
-                    "_schemas", (short) 1, "registry:" + registryPassword))) {
+                    "_schemas", (short) 1, "registry:" + registryPassword).withTls(tls.keystore(), storePassword))) {
+                assertThat(registryServer.url()).startsWith("https://");
+                Map<String, Object> trust = Map.of(RegistryTls.TRUSTSTORE_LOCATION, tls.truststore().toString(),
+                        RegistryTls.TRUSTSTORE_PASSWORD, storePassword);
+                // Without a truststore that trusts the registry's certificate: a clear TLS error, at once.
+                RegistryClient untrusting = new RegistryClient(RegistryConfig.fromMap(Map.of(RegistryConfig.URL,
+                        registryServer.url(), RegistryConfig.BASIC_AUTH_USER_INFO, "registry:" + registryPassword)));
+                long started = System.nanoTime();
+                assertThatThrownBy(untrusting::subjects).isInstanceOf(RegistryException.class)
+                        .hasMessageContaining("TLS with schema registry").hasMessageContaining(RegistryTls.TRUSTSTORE_LOCATION);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as("no retries for a certificate problem")
+                        .isLessThan(Duration.ofSeconds(20));
                 // Without the registry's credentials: 401.
-                RegistryClient anonymousRegistry = new RegistryClient(RegistryConfig.of(registryServer.url()));
+                Map<String, Object> anonymousConfig = new HashMap<>(trust);
+                anonymousConfig.put(RegistryConfig.URL, registryServer.url());
+                RegistryClient anonymousRegistry = new RegistryClient(RegistryConfig.fromMap(anonymousConfig));
                 assertThatThrownBy(() -> anonymousRegistry.subjects()).isInstanceOf(RegistryException.class)
                         .satisfies(e -> assertThat(((RegistryException) e).httpStatus()).isEqualTo(401));
-                RegistryClient registry = new RegistryClient(RegistryConfig.fromMap(Map.of(RegistryConfig.URL,
-                        registryServer.url(), RegistryConfig.BASIC_AUTH_USER_INFO, "registry:" + registryPassword)));
+                Map<String, Object> registryConfig = new HashMap<>(anonymousConfig);
+                registryConfig.put(RegistryConfig.BASIC_AUTH_USER_INFO, "registry:" + registryPassword);
+                RegistryClient registry = new RegistryClient(RegistryConfig.fromMap(registryConfig));
+                assertThat(registry.config().toString()).doesNotContain(registryPassword).doesNotContain(storePassword);
 
                 TopicPlan plan = new TopicPlan("secure", 3, (short) 1);
                 RecurateTopics topics = new RecurateTopics(plan, new RecurateSerdes(registry));
@@ -95,6 +114,8 @@ class SecureClusterIT {
                 List<String> lines = new ArrayList<>();
                 user.clientConfig().forEach((k, v) -> lines.add(k + "=" + v.toString().replace("\\", "\\\\")));
                 lines.add(RegistryConfig.BASIC_AUTH_USER_INFO + "=registry:" + registryPassword);
+                lines.add(RegistryTls.TRUSTSTORE_LOCATION + "=" + tls.truststore().toString().replace("\\", "\\\\"));
+                lines.add(RegistryTls.TRUSTSTORE_PASSWORD + "=" + storePassword);
                 Files.write(clientProperties, lines);
                 Path log = home.resolve("scorer.log");
                 Process scorer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -126,13 +147,41 @@ class SecureClusterIT {
                 assertThat(status[0].getCounts().getInput()).isEqualTo(ids.size());
 
                 String logs = Files.readString(log);
-                assertThat(logs).as("scorer log").doesNotContain(kafkaPassword).doesNotContain(registryPassword);
+                assertThat(logs).as("the scorer's metrics are in its log").contains("metric MeterId{name='recurate.scorer");
+                assertThat(logs).as("scorer log and metrics").doesNotContain(kafkaPassword).doesNotContain(registryPassword)
+                        .doesNotContain(storePassword);
                 for (Path file : List.of(broker.home().resolve("logs/server.log"), broker.home().resolve("logs/broker-console.log"))) {
                     if (Files.exists(file)) {
                         assertThat(Files.readString(file)).as(file.toString()).doesNotContain(kafkaPassword);
                     }
                 }
             }
+        }
+    }
+
+    /** A self-signed certificate for 127.0.0.1 made with the JDK's keytool, and a truststore holding it. */
+    record Tls(Path keystore, Path truststore) {
+        static Tls selfSigned(Path dir, String password) throws Exception {
+            Files.createDirectories(dir);
+            Path keystore = dir.resolve("registry.p12");
+            Path cert = dir.resolve("registry.crt");
+            Path truststore = dir.resolve("truststore.p12");
+            keytool("-genkeypair", "-alias", "registry", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                    "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
+                    "-keystore", keystore.toString(), "-storepass", password, "-keypass", password);
+            keytool("-exportcert", "-rfc", "-alias", "registry", "-keystore", keystore.toString(), "-storepass", password,
+                    "-file", cert.toString());
+            keytool("-importcert", "-noprompt", "-alias", "registry", "-file", cert.toString(), "-storetype", "PKCS12",
+                    "-keystore", truststore.toString(), "-storepass", password);
+            return new Tls(keystore, truststore);
+        }
+
+        private static void keytool(String... args) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(out).isZero();
         }
     }
 
