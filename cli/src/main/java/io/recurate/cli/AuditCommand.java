@@ -7,7 +7,6 @@ import io.recurate.cli.audit.AuditPage;
 import io.recurate.cli.audit.AuditSample;
 import io.recurate.cli.corpus.CurationHistory;
 import io.recurate.cli.corpus.TopicScan;
-import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.ScoredDocument;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicPlan;
@@ -57,12 +56,7 @@ final class AuditCommand implements Callable<Integer> {
         ClusterOptions.Cluster resolved = cluster.resolve();
         RecurateTopics topics = resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1));
         CurationHistory history = CurationHistory.load(resolved.kafkaConfig(), topics);
-        int n = pass != null ? pass : history.lastScoredPass().orElseThrow(() ->
-                new IllegalArgumentException("No pass has finished scoring yet; name one with --pass N"));
-        PassStatus status = history.pass(n);
-        if (!CurationHistory.isScored(status)) {
-            throw new IllegalArgumentException("Pass " + n + " is " + status.getState() + ": audit it once its scoring finished");
-        }
+        int n = history.chosenPass(pass, false).getPass();
         AuditSample sample = new AuditSample(size, bands, seed);
         for (var topic : List.of(topics.kept(n), topics.removed(n))) {
             TopicScan.read(resolved.kafkaConfig(), topic.name(), topic.valueSerde().deserializer(), (ScoredDocument d) -> sample.offer(d));

@@ -67,14 +67,8 @@ final class ExportCommand implements Callable<Integer> {
             return 0;
         }
         CurationHistory history = CurationHistory.load(resolved.kafkaConfig(), topics);
-        int n = pass != null ? pass : history.lastScoredPass().orElseThrow(() ->
-                new IllegalArgumentException("No pass has finished scoring yet; name one with --pass N"));
-        PassStatus status = history.pass(n);
-        if (!CurationHistory.isScored(status) && !allowIncomplete) {
-            throw new IllegalArgumentException("Pass " + n + " is " + status.getState()
-                    + ": its topics are not complete. Wait for it, or pass --allow-incomplete");
-        }
-        Path folder = out.resolve("pass-" + n);
+        PassStatus status = history.chosenPass(pass, allowIncomplete);
+        Path folder = out.resolve("pass-" + status.getPass());
         for (Part part : what) {
             print(printer, switch (part) {
                 case KEPT -> exporter.exportDecided(folder.resolve("kept"), status, true);

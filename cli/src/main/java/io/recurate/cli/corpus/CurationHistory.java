@@ -47,6 +47,21 @@ public record CurationHistory(TreeMap<Integer, PassStatus> passes, List<ModelVer
         return scored.isEmpty() ? Optional.empty() : Optional.of(scored.get(scored.size() - 1).getPass());
     }
 
+    /**
+     * The pass a command works on: the one named, else the last whose scoring finished. Unless
+     * {@code allowIncomplete}, a pass still scoring is refused: its topics are not complete.
+     */
+    public PassStatus chosenPass(Integer named, boolean allowIncomplete) {
+        int n = named != null ? named : lastScoredPass().orElseThrow(() ->
+                new IllegalArgumentException("No pass has finished scoring yet; name one with --pass N"));
+        PassStatus status = pass(n);
+        if (!isScored(status) && !allowIncomplete) {
+            throw new IllegalArgumentException("Pass " + n + " is " + status.getState()
+                    + ": its topics are not complete yet. Wait for it to finish scoring");
+        }
+        return status;
+    }
+
     public static boolean isScored(PassStatus s) {
         return s.getState() == PassState.SCORED || s.getState() == PassState.TRAINED;
     }
