@@ -101,7 +101,7 @@ final class PublishCommand implements Callable<Integer> {
                 public void published(PublishSummary s) {
                     if (bar != null && s.published() % 1000 == 0) {
                         double secs = Math.max(1e-3, bar.getTotalElapsed().toMillis() / 1e3);
-                        bar.setExtraMessage(String.format("%,d docs, %,.0f docs/s", s.published(), s.published() / secs));
+                        bar.setExtraMessage(String.format(" %,d docs, %,.0f docs/s", s.published(), s.published() / secs));
                     }
                 }
             };

@@ -89,6 +89,6 @@ public class AvroDeserializer<T> implements Deserializer<T> {
             throw new SerializationException("Record in topic '" + topic + "' was written as " + writer.getFullName()
                     + " (schema id " + id + "), expected " + reader.getFullName());
         }
-        return new SpecificDatumReader<>(writer, reader, data);
+        return new StrictUtf8DatumReader<>(writer, reader, StrictUtf8DatumReader.withoutCustomCoders(data));
     }
 }

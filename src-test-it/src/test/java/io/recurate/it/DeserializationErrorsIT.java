@@ -47,6 +47,16 @@ class DeserializationErrorsIT {
                 .cause().hasMessageContaining("schema id 987654 is unknown").hasMessageContaining(cluster.registryUrl());
     }
 
+    @Test
+    void invalidUtf8InsideAStringIsRefusedNotSilentlyReplaced(TestCluster cluster) {
+        String topic = produceRaw(cluster, Records.documentWithInvalidUtf8(cluster, TestCluster.uniqueNamespace("utf")));
+        assertThatThrownBy(() -> readOne(cluster, topic))
+                .isInstanceOf(RecordDeserializationException.class)
+                .hasMessageContaining(topic + "-0")
+                .hasMessageContaining("offset 0")
+                .cause().hasMessageContaining("invalid UTF-8");
+    }
+
     private static String produceRaw(TestCluster cluster, byte[] value) {
         TopicPlan plan = new TopicPlan(TestCluster.uniqueNamespace("bad"), 1, (short) 1);
         try (TopicAdmin admin = new TopicAdmin(cluster.kafkaConfig())) {

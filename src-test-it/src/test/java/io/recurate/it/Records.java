@@ -54,4 +54,21 @@ final class Records {
                 .setCounts(new PassCounts(500L, 480L, 20L, 0L)).setStartedAt(AT).setFinishedAt(null).setError(null)
                 .build();
     }
+
+    /**
+     * A Document in the Confluent wire format whose text holds invalid UTF-8: serialized normally, then the
+     * second byte of its "ï" (0xC3 0xAF) overwritten with '(' so the sequence breaks.
+     */
+    static byte[] documentWithInvalidUtf8(TestCluster cluster, String subjectTopic) {
+        try (var serializer = new io.recurate.serde.AvroSerializer<Document>(cluster.registryClient(), false)) {
+            byte[] bytes = serializer.serialize(subjectTopic, document("bad-utf8", "a na\u00efve text from a careless producer"));
+            for (int i = 0; i + 1 < bytes.length; i++) {
+                if ((bytes[i] & 0xff) == 0xC3 && (bytes[i + 1] & 0xff) == 0xAF) {
+                    bytes[i + 1] = '(';
+                    return bytes;
+                }
+            }
+            throw new AssertionError("no ï in the serialized document");
+        }
+    }
 }

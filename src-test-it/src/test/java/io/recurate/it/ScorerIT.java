@@ -105,6 +105,8 @@ class ScorerIT {
             for (int i = 0; i < 3; i++) {
                 producer.send(new ProducerRecord<>(p.plan.ingest().name(), ("tombstone" + i).getBytes(StandardCharsets.UTF_8), null));
             }
+            producer.send(new ProducerRecord<>(p.plan.ingest().name(), "bad-utf8".getBytes(StandardCharsets.UTF_8),
+                    Records.documentWithInvalidUtf8(cluster, p.plan.ingest().name())));
         }
         // A 50 MB document: far over the featurizer's token cap, scored on its first tokens, never dropped;
         // and an empty one, scored like any other.
@@ -129,14 +131,14 @@ class ScorerIT {
             assertThat(run.isAlive()).isFalse();
         }
         PassStatus status = p.awaitPass(1, PassState.SCORED, Duration.ofSeconds(30));
-        assertThat(status.getCounts().getDlq()).isEqualTo(19);
-        assertThat(status.getCounts().getInput()).isEqualTo(1_021);
+        assertThat(status.getCounts().getDlq()).isEqualTo(20);
+        assertThat(status.getCounts().getInput()).isEqualTo(1_022);
         var decisions = p.decisions(1);
         assertExactlyOnce(decisions, ids);
         assertThat(decisions).filteredOn(r -> r.key().equals("big")).singleElement()
                 .satisfies(r -> assertThat(r.value().getDecision()).isEqualTo(Decision.REMOVED));
         var dlq = p.readAll(p.plan.dlq().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        assertThat(dlq).hasSize(19);
+        assertThat(dlq).hasSize(20);
         assertThat(dlq).allSatisfy(r -> {
             assertThat(r.headers().lastHeader("recurate.dlq.topic")).isNotNull();
             assertThat(r.headers().lastHeader("recurate.dlq.offset")).isNotNull();
@@ -146,6 +148,8 @@ class ScorerIT {
                 StandardCharsets.UTF_8)).contains("schema id 999999 is unknown"));
         assertThat(dlq).anySatisfy(r -> assertThat(new String(r.headers().lastHeader("recurate.dlq.error.message").value(),
                 StandardCharsets.UTF_8)).contains("holds Annotation, expected a Document"));
+        assertThat(dlq).anySatisfy(r -> assertThat(new String(r.headers().lastHeader("recurate.dlq.error.message").value(),
+                StandardCharsets.UTF_8)).contains("invalid UTF-8"));
     }
 
     static void assertExactlyOnce(List<ConsumerRecord<String, ScoredDocument>> decisions, List<String> expectedIds) {

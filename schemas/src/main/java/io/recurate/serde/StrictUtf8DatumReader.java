@@ -1,0 +1,73 @@
+package io.recurate.serde;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import org.apache.avro.AvroTypeException;
+import org.apache.avro.Schema;
+import org.apache.avro.io.Decoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.util.Utf8;
+
+/**
+ * Avro's reader turns invalid UTF-8 in a string into U+FFFD without a word, so a record from a careless
+ * producer would be scored and kept with its text silently altered. This reader refuses it: the record
+ * fails to deserialize, and the consumer names its topic, partition and offset (the scorer sends it to
+ * the DLQ).
+ */
+final class StrictUtf8DatumReader<T> extends SpecificDatumReader<T> {
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+
+    StrictUtf8DatumReader(Schema writer, Schema reader, SpecificData data) {
+        super(writer, reader, data);
+    }
+
+    /**
+     * The generated classes' own decoders and Avro's fast reader read strings without this reader, so both
+     * are turned off for reading: a copy of the class's model, with its logical-type conversions.
+     */
+    static SpecificData withoutCustomCoders(SpecificData model) {
+        SpecificData copy = new SpecificData(model.getClassLoader());
+        model.getConversions().forEach(copy::addLogicalTypeConversion);
+        copy.setCustomCoders(false);
+        copy.setFastReaderEnabled(false);
+        return copy;
+    }
+
+    @Override
+    protected Object readString(Object old, Schema expected, Decoder in) throws IOException {
+        Class<?> stringClass = findStringClass(expected);
+        Utf8 utf8 = in.readString(null);
+        String text = decode(utf8);
+        if (stringClass == String.class) {
+            return text;
+        }
+        if (stringClass == CharSequence.class || stringClass == Utf8.class) {
+            return utf8;
+        }
+        return newInstanceFromString(stringClass, text);
+    }
+
+    @Override
+    protected Object readString(Object old, Decoder in) throws IOException {
+        Utf8 utf8 = in.readString(old instanceof Utf8 u ? u : null);
+        decode(utf8);
+        return utf8;
+    }
+
+    private String decode(Utf8 utf8) {
+        try {
+            CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(utf8.getBytes(), 0, utf8.getByteLength()));
+            return chars.toString();
+        } catch (CharacterCodingException e) {
+            throw new AvroTypeException("a string field holds invalid UTF-8 (" + utf8.getByteLength() + " bytes; "
+                    + e.getMessage() + ")");
+        }
+    }
+}
