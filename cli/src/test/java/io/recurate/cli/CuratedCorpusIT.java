@@ -235,8 +235,13 @@ class CuratedCorpusIT {
         assertThat(annotations).extracting(SourceDocument::id).containsExactlyInAnyOrderElementsOf(keptByPass1);
 
         // Report: the JSON twin agrees with what was exported; the theory is there because the corpus has labels.
+        // Run with a credential in the client properties: it must not reach the report or the audit files.
+        String secret = "secret-" + java.util.UUID.randomUUID();
+        Path clientProperties = HOME.resolve("client.properties");
+        Files.write(clientProperties, List.of("basic.auth.user.info=reporter:" + secret));
         reportDir = HOME.resolve("report");
-        String[] report = LoopIT.run("report", "--home", HOME.toString(), "--namespace", "two", "--out", reportDir.toString());
+        String[] report = LoopIT.run("report", "--home", HOME.toString(), "--namespace", "two", "--out", reportDir.toString(),
+                "--kafka-config", clientProperties.toString());
         assertThat(report[0]).as(report[2]).isEqualTo("0");
         JsonNode json = JSON.readTree(reportDir.resolve("report.json").toFile());
         assertThat(json.get("passes")).hasSize(2);
@@ -257,8 +262,13 @@ class CuratedCorpusIT {
         // Audit: verdicts filled from the corpus labels measure the pass's real precision and recall.
         auditDir = HOME.resolve("audit");
         String[] audit = LoopIT.run("audit", "--home", HOME.toString(), "--namespace", "two", "--pass", "1", "--size", "400",
-                "--out", auditDir.toString());
+                "--out", auditDir.toString(), "--kafka-config", clientProperties.toString());
         assertThat(audit[0]).as(audit[2]).isEqualTo("0");
+        for (Path written : List.of(reportDir.resolve("report.html"), reportDir.resolve("report.json"),
+                auditDir.resolve("audit-pass-1.html"), auditDir.resolve("audit-pass-1.jsonl"))) {
+            assertThat(Files.readString(written)).as("no credential in %s", written).doesNotContain(secret);
+        }
+        assertThat(report[1] + report[2] + audit[1] + audit[2]).doesNotContain(secret);
         Path review = auditDir.resolve("audit-pass-1.jsonl");
         List<String> filled = new ArrayList<>();
         for (String line : Files.readAllLines(review)) {
