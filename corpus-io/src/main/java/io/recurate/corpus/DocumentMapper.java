@@ -27,7 +27,8 @@ final class DocumentMapper {
         this.bad = bad;
     }
 
-    Optional<SourceDocument> fromJson(JsonNode node, Position where) {
+    /** @param recordBytes the size of the line, already within the limit */
+    Optional<SourceDocument> fromJson(JsonNode node, Position where, long recordBytes) {
         JsonNode text = node.get(fields.textField());
         if (text == null || text.isNull()) {
             return reject(BadInput.Cause.MISSING_TEXT, where, "no field '" + fields.textField() + "' (see --text-field)");
@@ -50,7 +51,8 @@ final class DocumentMapper {
                 metadata.put(name, asString(value));
             }
         }
-        return document(idOf(node.get(fields.idField())), text.textValue(), textOrNull(node.get(fields.urlField())), metadata, where);
+        return document(idOf(node.get(fields.idField())), text.textValue(), textOrNull(node.get(fields.urlField())), metadata,
+                recordBytes, where);
     }
 
     Optional<SourceDocument> fromRecord(GenericRecord record, Position where) {
@@ -76,6 +78,10 @@ final class DocumentMapper {
             text = decoded.get();
         } else {
             text = textValue.toString();
+            bytes = utf8Length(text);
+            if (bytes > maxDocumentBytes) {
+                return tooLarge(bytes, where);
+            }
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         for (var field : schema.getFields()) {
@@ -92,7 +98,7 @@ final class DocumentMapper {
         }
         Object id = schema.getField(fields.idField()) == null ? null : record.get(fields.idField());
         Object url = schema.getField(fields.urlField()) == null ? null : record.get(fields.urlField());
-        return document(id == null ? null : id.toString(), text, url == null ? null : url.toString(), metadata, where);
+        return document(id == null ? null : id.toString(), text, url == null ? null : url.toString(), metadata, bytes, where);
     }
 
     private final CharsetDecoder validator = StandardCharsets.UTF_8.newDecoder()
@@ -135,13 +141,10 @@ final class DocumentMapper {
                 bytes / 1e6, maxDocumentBytes / 1e6));
     }
 
-    private Optional<SourceDocument> document(String id, String text, String url, Map<String, String> metadata, Position where) {
+    private Optional<SourceDocument> document(String id, String text, String url, Map<String, String> metadata, long bytes,
+                                              Position where) {
         if (text.isBlank()) {
             return reject(BadInput.Cause.EMPTY_TEXT, where, "the text is empty or only whitespace");
-        }
-        long bytes = utf8Length(text);
-        if (bytes > maxDocumentBytes) {
-            return tooLarge(bytes, where);
         }
         return Optional.of(new SourceDocument(id == null || id.isEmpty() ? null : id, text, url, metadata, bytes, where));
     }

@@ -64,7 +64,7 @@ final class JsonlSource {
                             + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
                     continue;
                 }
-                mapper.fromJson(node, where).ifPresent(documents);
+                mapper.fromJson(node, where, lines.length()).ifPresent(documents);
             }
         } catch (IOException e) {
             bad.accept(new BadInput(BadInput.Cause.UNREADABLE_FILE, Position.file(file), e.toString()));

@@ -33,7 +33,7 @@ public final class RegistryClient {
     private final HttpClient http;
     private final String authorization;
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Integer>> idsBySubject = new ConcurrentHashMap<>();
+    private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
 
     public RegistryClient(RegistryConfig config) {
         this.config = config;
@@ -55,14 +55,15 @@ public final class RegistryClient {
      * auto-registration is on) or looked up (when it is off).
      */
     public int idFor(String subject, Schema schema) {
-        String key = schema.toString();
-        Map<String, Integer> ids = idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
-        Integer cached = ids.get(key);
+        // Keyed by the Schema itself (its hash is cached, equality is structural): printing the schema as
+        // JSON for every record cost more than serializing the record.
+        Map<Schema, Integer> ids = idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
+        Integer cached = ids.get(schema);
         if (cached != null) {
             return cached;
         }
         int id = config.autoRegister() ? register(subject, schema) : lookup(subject, schema).id();
-        ids.put(key, id);
+        ids.put(schema, id);
         schemasById.putIfAbsent(id, schema);
         return id;
     }

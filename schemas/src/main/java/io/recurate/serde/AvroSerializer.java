@@ -24,6 +24,8 @@ import org.apache.kafka.common.serialization.Serializer;
 public class AvroSerializer<T extends GenericContainer> implements Serializer<T> {
     private RegistryClient registry;
     private boolean isKey;
+    private final Map<Schema, SpecificDatumWriter<T>> writers = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile int sizeHint = 256;
 
     /** For Kafka's reflective construction; {@link #configure} must follow. */
     public AvroSerializer() {
@@ -53,13 +55,14 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
             throw new SerializationException("Cannot get a schema id for " + schema.getFullName() + " in topic '"
                     + topic + "': " + e.getMessage(), e);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint);
         out.write(WireFormat.MAGIC_BYTE);
         out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
         try {
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            new SpecificDatumWriter<T>(schema, SpecificData.getForSchema(schema)).write(record, encoder);
+            writers.computeIfAbsent(schema, s -> new SpecificDatumWriter<>(s, SpecificData.getForSchema(s))).write(record, encoder);
             encoder.flush();
+            sizeHint = Math.max(256, Math.min(out.size() + 64, 1 << 20)); // the next record is likely the same size
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("Cannot write " + schema.getFullName() + " for topic '" + topic
                     + "': " + e.getMessage(), e);

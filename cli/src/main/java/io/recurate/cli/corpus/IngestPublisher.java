@@ -95,7 +95,8 @@ public final class IngestPublisher {
                     summary.file();
                     String source = file.toString();
                     CorpusReaders.read(file, read.withProgress(progress), doc -> {
-                        String contentSha = sha256(doc.text());
+                        byte[] utf8 = doc.text().getBytes(StandardCharsets.UTF_8);
+                        String contentSha = HexFormat.of().formatHex(sha.digest(utf8));
                         String id = doc.id() != null ? doc.id() : contentSha;
                         if (!known.add(id)) {
                             summary.duplicate();
@@ -109,7 +110,7 @@ public final class IngestPublisher {
                                         + " (" + doc.position() + ") to " + topic + ": " + e.getMessage(), e));
                             }
                         });
-                        summary.published(doc.bytes());
+                        summary.published(utf8.length);
                         listener.published(summary);
                     }, bad -> {
                         summary.skipped(bad.cause());
@@ -190,7 +191,4 @@ public final class IngestPublisher {
         return ids;
     }
 
-    private String sha256(String text) {
-        return HexFormat.of().formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8)));
-    }
 }
