@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,22 +63,18 @@ public final class CorpusExporter {
 
     /**
      * The annotations of a pass, one row per document: records of the pass's pinned model version only
-     * (a replay with another model is a variant, not the pass), the latest per document.
+     * (a replay with another model is a variant, not the pass), the first per document (a replay with the
+     * pinned model repeats the same decisions, which the rerun command checks).
      */
     public Written exportAnnotations(Path folder, PassStatus pass) {
-        Map<String, Annotation> latest = new LinkedHashMap<>();
+        IdFingerprints seen = new IdFingerprints();
         var topic = topics.annotations();
-        Map<Integer, Long> end = TopicScan.read(kafkaConfig, topic.name(), topic.valueSerde().deserializer(), (Annotation a) -> {
-            if (a.getPass() == pass.getPass() && a.getModelVersion().equals(pass.getModelVersion())) {
-                latest.put(a.getDocId(), a);
-            }
-        });
-        try (ShardedWriter writer = new ShardedWriter(folder, format, ExportRows.ANNOTATION, maxShardBytes)) {
-            latest.values().forEach(a -> writer.write(ExportRows.annotation(a)));
-            List<Shard> shards = writer.finish();
-            writeManifest(folder, "annotations", topic.name(), about(pass), end, writer.rows(), shards);
-            return new Written(folder, "annotations", writer.rows(), shards);
-        }
+        return export(folder, "annotations", topic.name(), topic.valueSerde().deserializer(), ExportRows.ANNOTATION,
+                (Annotation a, Consumer<GenericRecord> w) -> {
+                    if (a.getPass() == pass.getPass() && a.getModelVersion().equals(pass.getModelVersion()) && seen.add(a.getDocId())) {
+                        w.accept(ExportRows.annotation(a));
+                    }
+                }, about(pass));
     }
 
     private interface RowMaker<V> {
