@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,12 +25,18 @@ public final class TopicScan {
     /** @return end offset per partition at the start of the scan */
     public static <V> Map<Integer, Long> read(Map<String, Object> kafkaConfig, String topic, Deserializer<V> values,
                                               Consumer<V> each) {
+        return read(kafkaConfig, topic, new ByteArrayDeserializer(), values, (k, v) -> each.accept(v));
+    }
+
+    /** Keys and values, tombstones left out. @return end offset per partition at the start of the scan */
+    public static <K, V> Map<Integer, Long> read(Map<String, Object> kafkaConfig, String topic, Deserializer<K> keys,
+                                                 Deserializer<V> values, BiConsumer<K, V> each) {
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "recurate-scan-" + UUID.randomUUID());
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
-        try (var consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), values)) {
+        try (var consumer = new KafkaConsumer<>(config, keys, values)) {
             var infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalArgumentException("Topic " + topic + " does not exist");
@@ -41,7 +48,7 @@ public final class TopicScan {
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {
                     if (r.value() != null && r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
-                        each.accept(r.value());
+                        each.accept(r.key(), r.value());
                     }
                 });
             }
