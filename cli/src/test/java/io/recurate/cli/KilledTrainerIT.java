@@ -7,7 +7,6 @@ import io.recurate.cli.loop.LoopRunner;
 import io.recurate.registry.RegistryClient;
 import io.recurate.registry.RegistryConfig;
 import io.recurate.schemas.ModelVersion;
-import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.serde.RecurateSerdes;
 import io.recurate.topics.RecurateTopics;
@@ -18,8 +17,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.junit.jupiter.api.Test;
 
@@ -33,52 +36,120 @@ class KilledTrainerIT {
         assumeTrue(Files.isRegularFile(CORPUS), "Shared corpus " + CORPUS + " is absent: skipping");
         Path home = Path.of("target", "killed-trainer-" + System.nanoTime()).toAbsolutePath();
         assertThat(LoopIT.run("up", "--home", home.toString())[0]).isEqualTo("0");
-        List<Process> processes = new ArrayList<>();
+        List<Child> children = new ArrayList<>();
+        ExecutorService loopThread = Executors.newSingleThreadExecutor();
         try {
             var services = new EmbeddedServices(home).running().orElseThrow();
             Path constitution = home.resolve("constitution.jsonl");
             Files.write(constitution, LoopIT.constitutionLines(20, 20, 11));
             String ns = "killtrain";
-            processes.add(cli(home, "scorer", "--home", home.toString(), "--namespace", ns, "--device", "cpu"));
+            Child scorer = Child.start(home, "scorer", "--home", home.toString(), "--namespace", ns, "--device", "cpu");
+            children.add(scorer);
             // Many epochs, so that training lasts long enough to be killed in the middle of it.
-            List<String> trainer = List.of("trainer", "--home", home.toString(), "--namespace", ns, "--constitution",
+            Child first = Child.start(home, "trainer", "--home", home.toString(), "--namespace", ns, "--constitution",
                     constitution.toString(), "--epochs", "400", "--validation", "0");
-            Process first = cli(home, trainer.toArray(String[]::new));
-            processes.add(first);
-            CompletableFuture<String[]> loop = CompletableFuture.supplyAsync(() -> LoopIT.run("run", "--home",
-                    home.toString(), "--namespace", ns, "--corpus", CORPUS.toString(), "--constitution",
-                    constitution.toString(), "--max-passes", "2", "--delta", "0", "--no-services"));
+            children.add(first);
+            Future<String[]> loop = loopThread.submit(() -> LoopIT.run("run", "--home", home.toString(), "--namespace", ns,
+                    "--corpus", CORPUS.toString(), "--constitution", constitution.toString(), "--max-passes", "2",
+                    "--delta", "0", "--no-services", "--metrics-port", "0"));
 
             Map<String, Object> kafka = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, services.bootstrapServers());
             RecurateTopics topics = new RecurateTopics(new TopicPlan(ns, 6, (short) 1),
                     new RecurateSerdes(new RegistryClient(RegistryConfig.of(services.registryUrl()))));
-            awaitPassState(kafka, topics, 1, PassState.SCORED);
-            Thread.sleep(3000); // the trainer is now reading pass 1 and training v1 for 400 epochs
-            first.destroyForcibly();
-            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            // Killed once it says it trains v1 (it has read pass 1 then), whatever the speed of the machine.
+            first.awaitLog("Training v1 after pass 1", Duration.ofMinutes(5), children);
+            Thread.sleep(500);
+            first.process.destroyForcibly();
+            assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(first.log()).as("killed in the middle of training, before anything was announced")
+                    .doesNotContain("announced");
             assertThat(versions(kafka, topics)).as("a killed trainer announces nothing").doesNotContainKey("v1");
             assertThat(home.resolve("models").resolve(ns).resolve("filter").resolve("v1"))
                     .as("and leaves no bundle behind, only perhaps a temporary folder").doesNotExist();
 
-            processes.add(cli(home, "trainer", "--home", home.toString(), "--namespace", ns, "--constitution",
-                    constitution.toString()));
-            String[] result = loop.get(10, TimeUnit.MINUTES);
+            Child second = Child.start(home, "trainer", "--home", home.toString(), "--namespace", ns, "--constitution",
+                    constitution.toString());
+            children.add(second);
+            String[] result = awaitLoop(loop, List.of(scorer, second), kafka, topics);
             assertThat(result[0]).as(result[2]).isEqualTo("0");
             assertThat(result[1]).contains("Pass 2 (v1");
             assertThat(versions(kafka, topics)).containsKeys("v0", "v1");
         } finally {
-            processes.forEach(Process::destroyForcibly);
+            loopThread.shutdownNow(); // a loop still waiting is interrupted, not left polling the next test's broker
+            children.forEach(c -> c.process.destroyForcibly());
             LoopIT.run("down", "--home", home.toString());
         }
     }
 
-    private static Process cli(Path home, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(List.of(args));
-        Files.createDirectories(home);
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(home.resolve(args[0] + "-" + System.nanoTime() + ".log").toFile()).start();
+    /** The loop's result; fails at once, with the logs, when a service it waits for dies or it takes too long. */
+    private static String[] awaitLoop(Future<String[]> loop, List<Child> serving, Map<String, Object> kafka,
+                                      RecurateTopics topics) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
+        while (System.nanoTime() < deadline) {
+            try {
+                return loop.get(1, TimeUnit.SECONDS);
+            } catch (TimeoutException notYet) {
+                Child.failIfOneDied(serving);
+            }
+        }
+        Map<Integer, String> passes = new java.util.TreeMap<>();
+        LoopRunner.read(kafka, topics.passes().name(), topics.passes().valueSerde().deserializer(),
+                (PassStatus s) -> passes.put(s.getPass(), s.getState() + " " + s.getCounts()));
+        throw new AssertionError("The loop did not finish within 8 minutes after the trainer's restart. Passes: " + passes
+                + "; versions: " + versions(kafka, topics).keySet() + Child.logs(serving));
+    }
+
+    /** A CLI command run as its own process, its output in a log file under the home folder. */
+    private record Child(String name, Process process, Path logFile) {
+        static Child start(Path home, String... args) throws Exception {
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+            command.addAll(List.of(args));
+            command.addAll(List.of("--metrics-port", "0"));
+            Files.createDirectories(home);
+            Path log = home.resolve(args[0] + "-" + System.nanoTime() + ".log");
+            return new Child(args[0], new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .start(), log);
+        }
+
+        String log() throws java.io.IOException {
+            return Files.exists(logFile) ? Files.readString(logFile) : "";
+        }
+
+        void awaitLog(String line, Duration timeout, List<Child> all) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!log().contains(line)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(name + " never logged \"" + line + "\" within " + timeout + logs(all));
+                }
+                failIfOneDied(all);
+                Thread.sleep(100);
+            }
+        }
+
+        static void failIfOneDied(List<Child> children) {
+            for (Child c : children) {
+                if (!c.process.isAlive()) {
+                    throw new AssertionError("The " + c.name + " exited with " + c.process.exitValue() + logs(children));
+                }
+            }
+        }
+
+        /** The last lines of each log, without the client's reconnection chatter. */
+        static String logs(List<Child> children) {
+            StringBuilder out = new StringBuilder();
+            for (Child c : children) {
+                try {
+                    List<String> lines = Files.readAllLines(c.logFile).stream()
+                            .filter(l -> !l.contains("NetworkClient")).toList();
+                    out.append("\n--- ").append(c.logFile.getFileName()).append(" (last 30 lines)\n")
+                            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
+                } catch (java.io.IOException e) {
+                    out.append("\n--- ").append(c.logFile).append(": ").append(e.getMessage());
+                }
+            }
+            return out.toString();
+        }
     }
 
     private static Map<String, ModelVersion> versions(Map<String, Object> kafka, RecurateTopics topics) {
@@ -86,27 +157,5 @@ class KilledTrainerIT {
         LoopRunner.read(kafka, topics.models().name(), topics.models().valueSerde().deserializer(),
                 (ModelVersion v) -> out.put(v.getVersion(), v));
         return out;
-    }
-
-    private static void awaitPassState(Map<String, Object> kafka, RecurateTopics topics, int pass, PassState state)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            PassStatus[] latest = new PassStatus[1];
-            try {
-                LoopRunner.read(kafka, topics.passes().name(), topics.passes().valueSerde().deserializer(), (PassStatus s) -> {
-                    if (s.getPass() == pass) {
-                        latest[0] = s;
-                    }
-                });
-            } catch (RuntimeException notYet) {
-                // the topic may not exist yet
-            }
-            if (latest[0] != null && latest[0].getState() == state) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("Pass " + pass + " never reached " + state);
     }
 }

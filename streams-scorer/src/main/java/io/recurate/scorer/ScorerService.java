@@ -131,13 +131,19 @@ public final class ScorerService implements AutoCloseable {
             new PassStarter(config.kafkaConfig(), topics).publish(scored);
             log.info("Pass {} scored with model {}: input {}, kept {}, removed {}, dlq {}", status.getPass(),
                     status.getModelVersion(), counts.getInput(), counts.getKept(), counts.getRemoved(), counts.getDlq());
-        } catch (IllegalStateException e) {
+        } catch (RuntimeException e) {
+            // Any failure (not only a refused model: a streams app that cannot start, say) is published as
+            // FAILED, so a loop waiting for this pass stops with the reason instead of waiting for ever.
             if (!running) {
                 throw new InterruptedException("stopped during pass " + status.getPass());
             }
-            PassStatus failed = PassStatus.newBuilder(status).setState(PassState.FAILED).setError(e.getMessage())
-                    .setFinishedAt(Instant.now()).build();
-            new PassStarter(config.kafkaConfig(), topics).publish(failed);
+            PassStatus failed = PassStatus.newBuilder(status).setState(PassState.FAILED)
+                    .setError(e.getMessage() != null ? e.getMessage() : e.toString()).setFinishedAt(Instant.now()).build();
+            try {
+                new PassStarter(config.kafkaConfig(), topics).publish(failed);
+            } catch (RuntimeException unpublished) {
+                e.addSuppressed(unpublished);
+            }
             throw e;
         } finally {
             current = null;

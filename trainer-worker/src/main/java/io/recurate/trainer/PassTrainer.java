@@ -92,6 +92,8 @@ public final class PassTrainer {
         provenance.put("violating.used", Integer.toString(violating.items().size()));
         provenance.put("sampling", acceptable.sampled() || violating.sampled()
                 ? "uniform reservoir sample of at most " + config.maxPerClass() + " per class" : "none (all read)");
+        log.info("Training {} after pass {}: {} acceptable and {} violating documents read, {} examples with the "
+                + "constitution", versionAfter(n), n, acceptable.seen(), violating.seen(), examples.size());
         return train(versionAfter(n), pass.getModelVersion(), n, examples, ranges, provenance, listener, config.settings());
     }
 

@@ -58,11 +58,14 @@ public final class TrainerService implements AutoCloseable {
                 consumer.poll(Duration.ofMillis(500)).forEach(r -> latest.put(r.value().getPass(), r.value()));
                 for (PassStatus status : latest.values()) {
                     if (status.getState() == PassState.SCORED && System.currentTimeMillis() >= retryAt) {
+                        PassStatus trained = PassStatus.newBuilder(status).setState(PassState.TRAINED).build();
                         try {
                             trainer.trainAfter(status, new TrainerMetrics(meters, PassTrainer.versionAfter(status.getPass())));
+                            new PassStarter(config.kafkaConfig(), topics).publish(trained);
                         } catch (RuntimeException e) {
                             // E.g. a full or unwritable artifact store: nothing is announced, the scorer keeps
-                            // serving the model it has, and the trainer tries again later.
+                            // serving the model it has, and the trainer tries again later. A bundle written but
+                            // not marked TRAINED (broker unreachable) is reused and announced again then.
                             log.error("Training after pass {} failed: {}. Retrying in {} s; the running model keeps "
                                     + "serving.", status.getPass(), e.getMessage(), RETRY_SECONDS);
                             io.micrometer.core.instrument.Counter.builder("recurate.trainer.failures")
@@ -72,8 +75,6 @@ public final class TrainerService implements AutoCloseable {
                         }
                         io.micrometer.core.instrument.Counter.builder("recurate.trainer.versions")
                                 .description("Model versions trained and announced").register(meters).increment();
-                        PassStatus trained = PassStatus.newBuilder(status).setState(PassState.TRAINED).build();
-                        new PassStarter(config.kafkaConfig(), topics).publish(trained);
                         latest.put(status.getPass(), trained);
                     }
                 }
