@@ -158,10 +158,19 @@ public final class LoopRunner {
     }
 
     private void awaitModel(ModelPublisher models, String version) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofHours(2).toNanos();
+        long started = System.nanoTime();
+        long deadline = started + Duration.ofHours(2).toNanos();
+        long nextNotice = started + Duration.ofMinutes(1).toNanos();
         while (!models.all().containsKey(settings.modelName() + ":" + version)) {
-            if (System.nanoTime() > deadline) {
+            long now = System.nanoTime();
+            if (now > deadline) {
                 throw new IllegalStateException("Model " + version + " was not announced within 2 hours: is the trainer running?");
+            }
+            if (now > nextNotice) {
+                // A user driving separate services sees why nothing moves, instead of a silent wait.
+                log.info("Still waiting for the trainer to announce model {} after {} s (namespace {}): is a trainer "
+                        + "worker running?", version, Duration.ofNanos(now - started).toSeconds(), topics.plan().namespace());
+                nextNotice = now + Duration.ofMinutes(1).toNanos();
             }
             Thread.sleep(500);
         }
