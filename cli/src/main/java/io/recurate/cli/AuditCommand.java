@@ -26,7 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "audit", mixinStandardHelpOptions = true, subcommands = AuditCommand.Score.class,
         description = {"Draw a stratified random sample of a pass's decisions (kept and removed, by score band) for people "
                 + "to review: OUT/audit-pass-N.html to read, and OUT/audit-pass-N.jsonl whose 'verdict' fields reviewers fill "
-                + "with acceptable or violating.",
+                + "with acceptable or violating. --blind keeps decisions and scores out of the reviewer's sight.",
                 "Then 'recurate audit score FILE' measures the pass's precision and recall from the filled file."})
 final class AuditCommand implements Callable<Integer> {
     @Mixin
@@ -43,6 +43,10 @@ final class AuditCommand implements Callable<Integer> {
 
     @Option(names = "--seed", defaultValue = "1", description = "Random seed; the same seed draws the same sample (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--blind", description = "A blind review: the page and the review file show id and text only, in random "
+            + "order; decisions, scores and strata go to OUT/audit-pass-N.key.jsonl for 'audit score --key'.")
+    boolean blind;
 
     @Option(names = {"--out", "-o"}, defaultValue = ".", paramLabel = "DIR", description = "Folder to write into (default: the current one).")
     Path out;
@@ -65,11 +69,22 @@ final class AuditCommand implements Callable<Integer> {
         Files.createDirectories(out);
         Path review = out.resolve("audit-pass-" + n + ".jsonl");
         Path html = out.resolve("audit-pass-" + n + ".html");
-        AuditSample.writeReviewFile(review, rows);
-        Files.writeString(html, AuditPage.render(resolved.namespace(), n, sample.population(), rows, review.getFileName().toString()),
-                StandardCharsets.UTF_8);
+        Path key = out.resolve("audit-pass-" + n + ".key.jsonl");
+        if (blind) {
+            AuditSample.writeBlindFiles(review, key, rows, seed);
+            rows = AuditSample.blindOrder(rows, seed);
+        } else {
+            AuditSample.writeReviewFile(review, rows);
+            Files.deleteIfExists(key); // a key of an earlier blind draw would not match this file
+        }
+        Files.writeString(html, AuditPage.render(resolved.namespace(), n, sample.population(), rows, review.getFileName().toString(),
+                blind ? key.getFileName().toString() : null), StandardCharsets.UTF_8);
         printer.printf("Sampled %d documents of pass %d in %d strata: %s to read, %s to fill (verdict: acceptable|violating)%n",
                 rows.size(), n, sample.population().size(), html.toAbsolutePath(), review.toAbsolutePath());
+        if (blind) {
+            printer.printf("Blind review: decisions and scores are in %s; then 'recurate audit score %s --key %s'%n",
+                    key.toAbsolutePath(), review.getFileName(), key.getFileName());
+        }
         printer.flush();
         return 0;
     }
@@ -80,6 +95,11 @@ final class AuditCommand implements Callable<Integer> {
     static final class Score implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "The audit-pass-N.jsonl file with verdicts filled in.")
         Path file;
+
+        @Option(names = "--key", paramLabel = "KEY", description = "The key file of a blind review (audit --blind wrote it "
+                + "next to the review file as audit-pass-N.key.jsonl); default: the one the review file names, when it is "
+                + "next to it.")
+        Path key;
 
         @Option(names = "--confidence", defaultValue = "0.95", description = "Interval level (default: ${DEFAULT-VALUE}).")
         double confidence;
@@ -98,7 +118,7 @@ final class AuditCommand implements Callable<Integer> {
             if (confidence <= 0 || confidence >= 1) {
                 throw new IllegalArgumentException("--confidence must be between 0 and 1, was " + confidence);
             }
-            AuditEstimate.Result r = AuditEstimate.score(file, confidence, 4000, 1);
+            AuditEstimate.Result r = AuditEstimate.score(file, key != null ? key : namedKey(file), confidence, 4000, 1);
             PrintWriter out = spec.commandLine().getOut();
             if (r.reviewed() == 0) {
                 throw new IllegalArgumentException("No verdicts in " + file + ": fill 'verdict' with acceptable or violating");
@@ -116,6 +136,18 @@ final class AuditCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
+        }
+
+        /** The key a blind review file names in its rows, when that file lies next to it; else null. */
+        private static Path namedKey(Path file) throws java.io.IOException {
+            try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
+                String first = lines.filter(l -> !l.isBlank()).findFirst().orElse("{}");
+                String named = new ObjectMapper().readTree(first).path("key_file").asText("");
+                Path sibling = file.toAbsolutePath().resolveSibling(named);
+                return !named.isEmpty() && Files.isRegularFile(sibling) ? sibling : null;
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return null; // the scorer reports the bad line with its number
+            }
         }
     }
 }

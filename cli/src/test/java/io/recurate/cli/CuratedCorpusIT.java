@@ -289,6 +289,28 @@ class CuratedCorpusIT {
         assertWithin(estimate.get("recall"), truth.get("recall").asDouble());
         assertWithin(estimate.get("false_positive_rate"), truth.get("false_positive_rate").asDouble());
         assertWithin(estimate.get("violating_fraction_kept"), truth.get("violating_fraction_kept").asDouble());
+
+        // The same draw, blind: the reviewer's files hold no decision or score; the key joins them back.
+        Path blindDir = HOME.resolve("audit-blind");
+        String[] blind = LoopIT.run("audit", "--home", HOME.toString(), "--namespace", "two", "--pass", "1", "--size", "400",
+                "--out", blindDir.toString(), "--blind");
+        assertThat(blind[0]).as(blind[2]).isEqualTo("0");
+        assertThat(blind[1]).contains("--key audit-pass-1.key.jsonl");
+        String page = Files.readString(blindDir.resolve("audit-pass-1.html"));
+        assertThat(page).contains("id=\"blind\"").doesNotContain(">removed<").doesNotContain(">kept<")
+                .doesNotContain("id=\"strata\"");
+        List<String> blindFilled = new ArrayList<>();
+        for (String line : Files.readAllLines(blindDir.resolve("audit-pass-1.jsonl"))) {
+            var row = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(line);
+            assertThat(row.has("decision") || row.has("score") || row.has("stratum")).as(line).isFalse();
+            row.put("verdict", labels.get(row.get("id").asText()));
+            blindFilled.add(row.toString());
+        }
+        Files.write(blindDir.resolve("audit-pass-1.jsonl"), blindFilled);
+        String[] blindScored = LoopIT.run("audit", "score", blindDir.resolve("audit-pass-1.jsonl").toString(), "--json",
+                "--confidence", "0.999");
+        assertThat(blindScored[0]).as("the key next to the review file is found by itself: " + blindScored[2]).isEqualTo("0");
+        assertThat(JSON.readTree(blindScored[1])).as("the same sample and verdicts give the same estimates").isEqualTo(estimate);
     }
 
     @Test

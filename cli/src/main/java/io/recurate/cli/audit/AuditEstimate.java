@@ -81,6 +81,15 @@ public final class AuditEstimate {
     }
 
     public static Result score(Path file, double confidence, int draws, long seed) {
+        return score(file, null, confidence, draws, seed);
+    }
+
+    /**
+     * @param key the key file of a blind review (decision, score and stratum by id), or null when the
+     *            review file carries them itself
+     */
+    public static Result score(Path file, Path key, double confidence, int draws, long seed) {
+        Map<String, JsonNode> keyRows = key == null ? Map.of() : readKey(key);
         Map<Stratum, long[]> strata = new TreeMap<>(Comparator.comparing(Stratum::decision).thenComparing(Stratum::band));
         int rows = 0;
         int reviewed = 0;
@@ -101,13 +110,14 @@ public final class AuditEstimate {
                 } catch (IOException e) {
                     throw new IllegalArgumentException(file + ":" + lineNo + ": not a JSON object: " + e.getMessage());
                 }
-                if (row.path("stratum").isMissingNode() || row.path("stratum_population").isMissingNode()) {
+                JsonNode design = row.has("stratum") ? row : designOf(row, keyRows, key, file, lineNo);
+                if (design.path("stratum").isMissingNode() || design.path("stratum_population").isMissingNode()) {
                     throw new IllegalArgumentException(file + ":" + lineNo + ": no stratum or stratum_population: "
                             + "not a file written by 'recurate audit'");
                 }
-                Stratum s = Stratum.parse(row.get("stratum").asText());
+                Stratum s = Stratum.parse(design.get("stratum").asText());
                 long[] c = strata.computeIfAbsent(s, k -> new long[4]); // population, sampled, reviewed, violating
-                c[0] = row.get("stratum_population").asLong();
+                c[0] = design.get("stratum_population").asLong();
                 c[1]++;
                 JsonNode verdict = row.path("verdict");
                 if (verdict.isMissingNode() || verdict.isNull() || verdict.asText().isBlank()) {
@@ -156,6 +166,49 @@ public final class AuditEstimate {
         }
         return new Result(rows, reviewed, invalid, verdicts, confidence, intervals[0], intervals[1], intervals[2], intervals[3],
                 warnings);
+    }
+
+    /** The key row of a blind review row, found by id. */
+    private static JsonNode designOf(JsonNode row, Map<String, JsonNode> keyRows, Path key, Path file, int lineNo) {
+        if (key == null) {
+            String named = row.path("key_file").asText("");
+            throw new IllegalArgumentException(file + ":" + lineNo + ": a blind review row (no stratum): give its key with --key "
+                    + (named.isEmpty() ? "audit-pass-N.key.jsonl" : named));
+        }
+        JsonNode design = keyRows.get(row.path("id").asText());
+        if (design == null) {
+            throw new IllegalArgumentException(file + ":" + lineNo + ": id '" + row.path("id").asText() + "' is not in the key "
+                    + key + " (a key of another audit?)");
+        }
+        return design;
+    }
+
+    private static Map<String, JsonNode> readKey(Path key) {
+        Map<String, JsonNode> out = new java.util.HashMap<>();
+        try (BufferedReader r = Files.newBufferedReader(key, StandardCharsets.UTF_8)) {
+            String line;
+            int lineNo = 0;
+            while ((line = r.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode row;
+                try {
+                    row = JSON.readTree(line);
+                } catch (IOException e) {
+                    throw new IllegalArgumentException(key + ":" + lineNo + ": not a JSON object: " + e.getMessage());
+                }
+                if (!row.has("id") || !row.has("stratum")) {
+                    throw new IllegalArgumentException(key + ":" + lineNo + ": no id or stratum: not a key written by "
+                            + "'recurate audit --blind'");
+                }
+                out.put(row.get("id").asText(), row);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + key + ": " + e.getMessage(), e);
+        }
+        return out;
     }
 
     /** {precision, recall, false-positive rate, violating share of kept} for given per-stratum violating shares. */

@@ -109,21 +109,58 @@ public final class AuditSample {
 
     /** The review file: one JSON object per row with {@code "verdict": null} for the reviewer to fill. */
     public static void writeReviewFile(Path file, List<Row> rows) {
+        write(file, rows, r -> {
+            Map<String, Object> m = decisionOf(r);
+            m.put("verdict", null);
+            m.put("note", null);
+            m.put("text", r.text());
+            return m;
+        });
+    }
+
+    /**
+     * A blind review: the review file holds id and text only, in an order that mixes the strata, so
+     * the reviewer judges the text without the model's decision or score in view; those go to the key
+     * file, which {@code audit score --key} joins back by id.
+     */
+    public static void writeBlindFiles(Path reviewFile, Path keyFile, List<Row> rows, long seed) {
+        write(reviewFile, blindOrder(rows, seed), r -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", r.id());
+            m.put("pass", r.pass());
+            m.put("key_file", keyFile.getFileName().toString());
+            m.put("verdict", null);
+            m.put("note", null);
+            m.put("text", r.text());
+            return m;
+        });
+        write(keyFile, rows, AuditSample::decisionOf);
+    }
+
+    /** The same rows in the order a blind review file lists them (for its page). */
+    public static List<Row> blindOrder(List<Row> rows, long seed) {
+        List<Row> shuffled = new ArrayList<>(rows);
+        Collections.shuffle(shuffled, new Random(seed * 31 + 7));
+        return shuffled;
+    }
+
+    private static Map<String, Object> decisionOf(Row r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.id());
+        m.put("pass", r.pass());
+        m.put("model_version", r.modelVersion());
+        m.put("decision", r.decision().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("score", r.score());
+        m.put("stratum", r.stratum().toString());
+        m.put("stratum_population", r.stratumPopulation());
+        m.put("stratum_sample", r.stratumSample());
+        return m;
+    }
+
+    private static void write(Path file, List<Row> rows, java.util.function.Function<Row, Map<String, Object>> fields) {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             for (Row r : rows) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("id", r.id());
-                m.put("pass", r.pass());
-                m.put("model_version", r.modelVersion());
-                m.put("decision", r.decision().name().toLowerCase(java.util.Locale.ROOT));
-                m.put("score", r.score());
-                m.put("stratum", r.stratum().toString());
-                m.put("stratum_population", r.stratumPopulation());
-                m.put("stratum_sample", r.stratumSample());
-                m.put("verdict", null);
-                m.put("note", null);
-                m.put("text", r.text());
-                w.write(JSON.writeValueAsString(m));
+                w.write(JSON.writeValueAsString(fields.apply(r)));
                 w.newLine();
             }
         } catch (IOException e) {

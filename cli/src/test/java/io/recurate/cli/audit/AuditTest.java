@@ -1,6 +1,7 @@
 package io.recurate.cli.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -114,6 +115,65 @@ class AuditTest {
         assertThat(r.invalid()).isEqualTo(1);
         assertThat(r.warnings()).anyMatch(w -> w.contains("partial.jsonl:1") && w.contains("spam?"))
                 .anyMatch(w -> w.contains("Stratum " + unreviewed) && w.contains("no verdicts"));
+    }
+
+    @Test
+    void aBlindReviewHidesDecisionsAndScoresAndItsKeyGivesTheSameEstimates() throws Exception {
+        AuditSample sample = new AuditSample(300, 5, 4);
+        Random random = new Random(9);
+        Map<String, Boolean> violating = new java.util.HashMap<>();
+        for (int i = 0; i < 3000; i++) {
+            float score = random.nextFloat();
+            boolean removed = score >= 0.5f;
+            violating.put("d" + i, random.nextFloat() < score);
+            sample.offer(doc("d" + i, score, removed ? Decision.REMOVED : Decision.KEPT));
+        }
+        List<AuditSample.Row> rows = sample.rows();
+        Path open = dir.resolve("open.jsonl");
+        AuditSample.writeReviewFile(open, rows);
+        Path blind = dir.resolve("audit-pass-1.jsonl");
+        Path key = dir.resolve("audit-pass-1.key.jsonl");
+        AuditSample.writeBlindFiles(blind, key, rows, 4);
+
+        List<String> blindLines = Files.readAllLines(blind);
+        for (String line : blindLines) {
+            assertThat(JSON.readTree(line).fieldNames()).toIterable()
+                    .containsExactly("id", "pass", "key_file", "verdict", "note", "text");
+        }
+        List<String> openOrder = rows.stream().map(AuditSample.Row::id).toList();
+        List<String> blindOrder = new ArrayList<>();
+        for (String l : blindLines) {
+            blindOrder.add(JSON.readTree(l).get("id").asText());
+        }
+        assertThat(blindOrder).as("the same documents").containsExactlyInAnyOrderElementsOf(openOrder)
+                .as("not grouped by stratum, which would give the decisions away").isNotEqualTo(openOrder);
+        assertThat(AuditSample.blindOrder(rows, 4)).extracting(AuditSample.Row::id).as("the page's order").isEqualTo(blindOrder);
+
+        fill(open, violating);
+        fill(blind, violating);
+        AuditEstimate.Result expected = AuditEstimate.score(open, 0.95, 1000, 3);
+        AuditEstimate.Result got = AuditEstimate.score(blind, key, 0.95, 1000, 3);
+        assertThat(got.reviewed()).isEqualTo(rows.size());
+        assertThat(got.toJson()).isEqualTo(expected.toJson());
+
+        assertThatThrownBy(() -> AuditEstimate.score(blind, null, 0.95, 100, 3))
+                .hasMessageContaining("audit-pass-1.jsonl:1").hasMessageContaining("--key audit-pass-1.key.jsonl");
+        Path otherKey = dir.resolve("other.key.jsonl");
+        Files.write(otherKey, Files.readAllLines(key).subList(1, rows.size()));
+        String missing = JSON.readTree(Files.readAllLines(key).get(0)).get("id").asText();
+        int line = blindOrder.indexOf(missing) + 1;
+        assertThatThrownBy(() -> AuditEstimate.score(blind, otherKey, 0.95, 100, 3))
+                .hasMessageContaining("audit-pass-1.jsonl:" + line).hasMessageContaining("'" + missing + "' is not in the key");
+    }
+
+    private static void fill(Path file, Map<String, Boolean> violating) throws Exception {
+        List<String> filled = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            ObjectNode row = (ObjectNode) JSON.readTree(line);
+            row.put("verdict", violating.get(row.get("id").asText()) ? "violating" : "acceptable");
+            filled.add(row.toString());
+        }
+        Files.write(file, filled);
     }
 
     private static ScoredDocument doc(String id, float score, Decision decision) {
