@@ -99,7 +99,7 @@ public final class Trainer {
                 if (validationLoss < bestLoss - 1e-6) {
                     bestLoss = validationLoss;
                     bestEpoch = epoch;
-                    best = validation.isEmpty() || epoch == settings.epochs() ? null : model.copy();
+                    best = validation.isEmpty() || epoch == settings.epochs() ? null : model.copyInto(best);
                 } else if (!validation.isEmpty() && epoch - bestEpoch >= settings.patience()) {
                     log.info("Early stop after epoch {}: validation loss has not improved since epoch {}", epoch, bestEpoch);
                     break;

@@ -33,6 +33,34 @@ public class TrainerTest {
         return out;
     }
 
+    @Test
+    void earlyStoppingReturnsTheBestEpochsModel() {
+        // A weak shared signal and many unique words with random labels: validation improves for a few
+        // epochs, then the model learns the noise and it gets worse.
+        Random random = new Random(3);
+        List<Example> examples = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            boolean violating = random.nextBoolean();
+            boolean hint = random.nextFloat() < 0.7f ? violating : !violating;
+            examples.add(Example.of((hint ? "casino" : "meeting") + " w" + random.nextInt(100_000) + " w"
+                    + random.nextInt(100_000) + " w" + random.nextInt(100_000), violating));
+        }
+        List<Double> validationLoss = new ArrayList<>();
+        TrainerSettings settings = new TrainerSettings(32, 40, 0.1f, 1, 42, 0.3, 2, false);
+        Trainer.Result result = new Trainer(SMALL, settings).train(examples.iterator(), new TrainingListener() {
+            @Override
+            public void epochFinished(EpochStats stats) {
+                validationLoss.add(stats.validationLoss());
+            }
+        });
+        TrainingReport report = result.report();
+        assertThat(report.bestEpoch()).as("improved over several epochs, so the snapshot was overwritten in place")
+                .isGreaterThan(2).isLessThan(report.epochsRun());
+        assertThat(report.validationLoss()).as("the returned model is the best epoch's, not the last one's")
+                .isEqualTo(validationLoss.get(report.bestEpoch() - 1), org.assertj.core.api.Assertions.within(1e-9))
+                .isLessThan(validationLoss.get(report.epochsRun() - 1));
+    }
+
     private static double auc(LinearModel model, List<Example> examples) {
         Featurizer f = new Featurizer(model.spec());
         float[] scores = new float[examples.size()];
