@@ -71,8 +71,8 @@ final class AuditCommand implements Callable<Integer> {
         Path html = out.resolve("audit-pass-" + n + ".html");
         Path key = out.resolve("audit-pass-" + n + ".key.jsonl");
         if (blind) {
-            AuditSample.writeBlindFiles(review, key, rows, seed);
             rows = AuditSample.blindOrder(rows, seed);
+            AuditSample.writeBlindFiles(review, key, rows);
         } else {
             AuditSample.writeReviewFile(review, rows);
             Files.deleteIfExists(key); // a key of an earlier blind draw would not match this file
@@ -140,14 +140,18 @@ final class AuditCommand implements Callable<Integer> {
 
         /** The key a blind review file names in its rows, when that file lies next to it; else null. */
         private static Path namedKey(Path file) throws java.io.IOException {
+            String first;
             try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
-                String first = lines.filter(l -> !l.isBlank()).findFirst().orElse("{}");
-                String named = new ObjectMapper().readTree(first).path("key_file").asText("");
-                Path sibling = file.toAbsolutePath().resolveSibling(named);
-                return !named.isEmpty() && Files.isRegularFile(sibling) ? sibling : null;
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                return null; // the scorer reports the bad line with its number
+                first = lines.filter(l -> !l.isBlank()).findFirst().orElse("");
             }
+            String named;
+            try {
+                named = new ObjectMapper().readTree(first).path("key_file").asText("");
+            } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+                named = ""; // names no key; scoring reports the line with its number
+            }
+            Path sibling = named.isEmpty() ? null : file.toAbsolutePath().resolveSibling(named);
+            return sibling != null && Files.isRegularFile(sibling) ? sibling : null;
         }
     }
 }

@@ -91,55 +91,39 @@ public final class AuditEstimate {
     public static Result score(Path file, Path key, double confidence, int draws, long seed) {
         Map<String, JsonNode> keyRows = key == null ? Map.of() : readKey(key);
         Map<Stratum, long[]> strata = new TreeMap<>(Comparator.comparing(Stratum::decision).thenComparing(Stratum::band));
-        int rows = 0;
-        int reviewed = 0;
-        int invalid = 0;
+        int[] counts = new int[3]; // rows, reviewed, invalid
         List<String> warnings = new java.util.ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int lineNo = 0;
-            while ((line = r.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode row;
-                try {
-                    row = JSON.readTree(line);
-                    rows++;
-                } catch (IOException e) {
-                    throw new IllegalArgumentException(file + ":" + lineNo + ": not a JSON object: " + e.getMessage());
-                }
-                JsonNode design = row.has("stratum") ? row : designOf(row, keyRows, key, file, lineNo);
-                if (design.path("stratum").isMissingNode() || design.path("stratum_population").isMissingNode()) {
-                    throw new IllegalArgumentException(file + ":" + lineNo + ": no stratum or stratum_population: "
-                            + "not a file written by 'recurate audit'");
-                }
-                Stratum s = Stratum.parse(design.get("stratum").asText());
-                long[] c = strata.computeIfAbsent(s, k -> new long[4]); // population, sampled, reviewed, violating
-                c[0] = design.get("stratum_population").asLong();
-                c[1]++;
-                JsonNode verdict = row.path("verdict");
-                if (verdict.isMissingNode() || verdict.isNull() || verdict.asText().isBlank()) {
-                    continue;
-                }
-                String v = verdict.asText().trim().toLowerCase(Locale.ROOT);
-                if (!v.equals("violating") && !v.equals("acceptable")) {
-                    invalid++;
-                    if (invalid <= 5) {
-                        warnings.add(file + ":" + lineNo + ": verdict '" + verdict.asText() + "' is neither acceptable nor violating; not counted");
-                    }
-                    continue;
-                }
-                reviewed++;
-                c[2]++;
-                if (v.equals("violating")) {
-                    c[3]++;
-                }
+        forEachRow(file, (row, lineNo) -> {
+            counts[0]++;
+            JsonNode design = row.has("stratum") ? row : designOf(row, keyRows, key, file, lineNo);
+            if (design.path("stratum").isMissingNode() || design.path("stratum_population").isMissingNode()) {
+                throw new IllegalArgumentException(file + ":" + lineNo + ": no stratum or stratum_population: "
+                        + "not a file written by 'recurate audit'");
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
-        }
+            Stratum s = Stratum.parse(design.get("stratum").asText());
+            long[] c = strata.computeIfAbsent(s, k -> new long[4]); // population, sampled, reviewed, violating
+            c[0] = design.get("stratum_population").asLong();
+            c[1]++;
+            JsonNode verdict = row.path("verdict");
+            if (verdict.isMissingNode() || verdict.isNull() || verdict.asText().isBlank()) {
+                return;
+            }
+            String v = verdict.asText().trim().toLowerCase(Locale.ROOT);
+            if (!v.equals("violating") && !v.equals("acceptable")) {
+                if (++counts[2] <= 5) {
+                    warnings.add(file + ":" + lineNo + ": verdict '" + verdict.asText() + "' is neither acceptable nor violating; not counted");
+                }
+                return;
+            }
+            counts[1]++;
+            c[2]++;
+            if (v.equals("violating")) {
+                c[3]++;
+            }
+        });
+        int rows = counts[0];
+        int reviewed = counts[1];
+        int invalid = counts[2];
         List<StratumVerdicts> verdicts = strata.entrySet().stream().map(e -> new StratumVerdicts(e.getKey(), e.getValue()[0],
                 (int) e.getValue()[1], (int) e.getValue()[2], (int) e.getValue()[3])).toList();
         for (StratumVerdicts s : verdicts) {
@@ -172,8 +156,9 @@ public final class AuditEstimate {
     private static JsonNode designOf(JsonNode row, Map<String, JsonNode> keyRows, Path key, Path file, int lineNo) {
         if (key == null) {
             String named = row.path("key_file").asText("");
-            throw new IllegalArgumentException(file + ":" + lineNo + ": a blind review row (no stratum): give its key with --key "
-                    + (named.isEmpty() ? "audit-pass-N.key.jsonl" : named));
+            throw new IllegalArgumentException(file + ":" + lineNo + (named.isEmpty()
+                    ? ": no stratum: not a file written by 'recurate audit' (or a blind review: give its key with --key)"
+                    : ": a blind review row: give its key with --key " + named));
         }
         JsonNode design = keyRows.get(row.path("id").asText());
         if (design == null) {
@@ -185,7 +170,23 @@ public final class AuditEstimate {
 
     private static Map<String, JsonNode> readKey(Path key) {
         Map<String, JsonNode> out = new java.util.HashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(key, StandardCharsets.UTF_8)) {
+        forEachRow(key, (row, lineNo) -> {
+            if (!row.has("id") || !row.has("stratum")) {
+                throw new IllegalArgumentException(key + ":" + lineNo + ": no id or stratum: not a key written by "
+                        + "'recurate audit --blind'");
+            }
+            out.put(row.get("id").asText(), row);
+        });
+        return out;
+    }
+
+    private interface RowHandler {
+        void accept(JsonNode row, int lineNo);
+    }
+
+    /** Every non-blank line of a JSONL file as JSON; a line that is not JSON is named with its number. */
+    private static void forEachRow(Path file, RowHandler handler) {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             int lineNo = 0;
             while ((line = r.readLine()) != null) {
@@ -197,18 +198,13 @@ public final class AuditEstimate {
                 try {
                     row = JSON.readTree(line);
                 } catch (IOException e) {
-                    throw new IllegalArgumentException(key + ":" + lineNo + ": not a JSON object: " + e.getMessage());
+                    throw new IllegalArgumentException(file + ":" + lineNo + ": not a JSON object: " + e.getMessage());
                 }
-                if (!row.has("id") || !row.has("stratum")) {
-                    throw new IllegalArgumentException(key + ":" + lineNo + ": no id or stratum: not a key written by "
-                            + "'recurate audit --blind'");
-                }
-                out.put(row.get("id").asText(), row);
+                handler.accept(row, lineNo);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + key + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
         }
-        return out;
     }
 
     /** {precision, recall, false-positive rate, violating share of kept} for given per-stratum violating shares. */

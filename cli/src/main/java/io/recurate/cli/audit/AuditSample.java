@@ -119,12 +119,13 @@ public final class AuditSample {
     }
 
     /**
-     * A blind review: the review file holds id and text only, in an order that mixes the strata, so
-     * the reviewer judges the text without the model's decision or score in view; those go to the key
-     * file, which {@code audit score --key} joins back by id.
+     * A blind review: the review file holds id and text only, in the order given (pass it through
+     * {@link #blindOrder}, so that the strata are mixed), and the reviewer judges the text without the
+     * model's decision or score in view; those go to the key file, which {@code audit score --key} joins
+     * back by id.
      */
-    public static void writeBlindFiles(Path reviewFile, Path keyFile, List<Row> rows, long seed) {
-        write(reviewFile, blindOrder(rows, seed), r -> {
+    public static void writeBlindFiles(Path reviewFile, Path keyFile, List<Row> rows) {
+        write(reviewFile, rows, r -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", r.id());
             m.put("pass", r.pass());
@@ -137,7 +138,7 @@ public final class AuditSample {
         write(keyFile, rows, AuditSample::decisionOf);
     }
 
-    /** The same rows in the order a blind review file lists them (for its page). */
+    /** The rows in a random order that mixes the strata (rows grouped by stratum give the decision away). */
     public static List<Row> blindOrder(List<Row> rows, long seed) {
         List<Row> shuffled = new ArrayList<>(rows);
         Collections.shuffle(shuffled, new Random(seed * 31 + 7));

@@ -133,7 +133,7 @@ class AuditTest {
         AuditSample.writeReviewFile(open, rows);
         Path blind = dir.resolve("audit-pass-1.jsonl");
         Path key = dir.resolve("audit-pass-1.key.jsonl");
-        AuditSample.writeBlindFiles(blind, key, rows, 4);
+        AuditSample.writeBlindFiles(blind, key, AuditSample.blindOrder(rows, 4));
 
         List<String> blindLines = Files.readAllLines(blind);
         for (String line : blindLines) {
@@ -147,7 +147,6 @@ class AuditTest {
         }
         assertThat(blindOrder).as("the same documents").containsExactlyInAnyOrderElementsOf(openOrder)
                 .as("not grouped by stratum, which would give the decisions away").isNotEqualTo(openOrder);
-        assertThat(AuditSample.blindOrder(rows, 4)).extracting(AuditSample.Row::id).as("the page's order").isEqualTo(blindOrder);
 
         fill(open, violating);
         fill(blind, violating);
