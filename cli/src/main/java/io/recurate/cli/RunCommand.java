@@ -5,6 +5,7 @@ import io.recurate.corpus.ReadOptions;
 import io.recurate.cli.loop.LoopRunner;
 import io.recurate.cli.loop.LoopSettings;
 import io.recurate.cli.loop.PassReport;
+import io.recurate.cli.loop.ServiceHealth;
 import io.recurate.embedded.broker.BrokerSettings;
 import io.recurate.embedded.broker.EmbeddedBroker;
 import io.recurate.embedded.registry.EmbeddedRegistry;
@@ -146,6 +147,7 @@ final class RunCommand implements Callable<Integer> {
                     artifacts != null ? artifacts : cluster.home.resolve("models").resolve(resolved.namespace()), "filter",
                     constitution, constitutionWeight, maxPerClass, training.spec(), training.settings(),
                     OnnxExporter.defaults(), threshold);
+            InProcessServices inProcess = new InProcessServices();
             if (!noServices) {
                 ScorerService scorer = new ScorerService(new ScorerServiceConfig(resolved.kafkaConfig(), resolved.namespace(),
                         cluster.home.resolve("streams"), true, 1, BatchSettings.defaults(),
@@ -154,15 +156,16 @@ final class RunCommand implements Callable<Integer> {
                 TrainerService trainer = new TrainerService(trainerConfig, topics, endpoint.registry());
                 stopAtEnd.add(0, trainer);
                 stopAtEnd.add(0, scorer);
-                background("scorer", scorer::run);
-                background("trainer", () -> trainer.run());
+                inProcess.start("scorer", scorer::run);
+                inProcess.start("trainer", trainer::run);
             }
             if (initialModel != null) {
                 publishInitialModel(resolved, topics, out);
             }
             long started = System.nanoTime();
             List<PassReport> reports = new LoopRunner(resolved.kafkaConfig(), topics,
-                    new LoopSettings(mode, maxPasses, delta, threshold, budget, "filter"), new PassTrainer(trainerConfig, topics), out, endpoint.registry()).run();
+                    new LoopSettings(mode, maxPasses, delta, threshold, budget, "filter"), new PassTrainer(trainerConfig, topics), out, endpoint.registry(),
+                    noServices ? ServiceHealth.ELSEWHERE : inProcess).run();
             long[] labels = LoopRunner.corpusLabels(resolved.kafkaConfig(), topics);
             LoopRunner.printTable(out, reports, labels[0], labels[1], mode == SourceMode.NESTED);
             out.printf("Wall time: %.1f s%n", (System.nanoTime() - started) / 1e9);
@@ -189,21 +192,4 @@ final class RunCommand implements Callable<Integer> {
         out.println("Using " + initialModel + " as v0");
     }
 
-    private interface Task {
-        void run() throws Exception;
-    }
-
-    private static void background(String name, Task task) {
-        Thread t = new Thread(() -> {
-            try {
-                task.run();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                log.error("{} stopped: {}", name, e.toString(), e);
-            }
-        }, name);
-        t.setDaemon(true);
-        t.start();
-    }
 }

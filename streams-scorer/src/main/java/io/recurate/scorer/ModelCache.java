@@ -75,17 +75,32 @@ public final class ModelCache implements AutoCloseable {
         notifyAll();
     }
 
+    /** A version this scorer will not serve, and why. */
+    public static final class RefusedException extends IllegalStateException {
+        private final String reason;
+
+        RefusedException(String name, String version, String reason) {
+            super("Model " + name + " " + version + " was refused: " + reason);
+            this.reason = reason;
+        }
+
+        public String getReason() {
+            return reason;
+        }
+    }
+
     /**
      * The scorer of a version, waiting up to {@code timeout} for it to be announced and loaded.
      *
-     * @throws IllegalStateException when it was refused or did not arrive in time
+     * @throws RefusedException when it was refused
+     * @throws IllegalStateException when it did not arrive in time
      */
     public synchronized OnnxScorer await(String name, String version, Duration timeout) throws InterruptedException {
         String key = key(name, version);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!loaded.containsKey(key)) {
             if (refused.containsKey(key)) {
-                throw new IllegalStateException("Model " + name + " " + version + " was refused: " + refused.get(key));
+                throw new RefusedException(name, version, refused.get(key));
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {

@@ -85,7 +85,22 @@ public final class PassRunner implements AutoCloseable {
     public void start() {
         log.info("Pass {}: scoring {} (threshold {}), application {}", status.getPass(), status.getSourceTopic(),
                 status.getThreshold(), applicationId);
+        if (!hasCommittedOffsets()) {
+            // A pass started afresh (new, or restarted after it failed and was reset): local state left by an
+            // earlier attempt belongs to changelogs that no longer exist and must not be restored.
+            streams.cleanUp();
+        }
         streams.start();
+    }
+
+    private boolean hasCommittedOffsets() {
+        try {
+            return !admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                    .isEmpty();
+        } catch (Exception e) {
+            log.debug("Cannot read the committed offsets of {}: {}", applicationId, e.toString());
+            return true; // keep local state when in doubt: restoring it is always correct for a resumed pass
+        }
     }
 
     /** Waits until the pass is complete and returns its counts. */

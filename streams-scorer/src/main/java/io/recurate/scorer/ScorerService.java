@@ -1,6 +1,7 @@
 package io.recurate.scorer;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.recurate.model.onnx.OnnxScorer;
 import io.recurate.registry.RegistryClient;
 import io.recurate.schemas.ModelVersion;
 import io.recurate.schemas.PassCounts;
@@ -115,7 +116,27 @@ public final class ScorerService implements AutoCloseable {
     }
 
     private void score(PassStatus status) throws InterruptedException {
-        var scorer = models.await(status.getModelName(), status.getModelVersion(), Duration.ofMinutes(5));
+        OnnxScorer scorer;
+        try {
+            scorer = models.await(status.getModelName(), status.getModelVersion(), Duration.ofMinutes(5));
+        } catch (ModelCache.RefusedException e) {
+            // The pass cannot be scored with the version it is pinned to, but the service can go on serving
+            // other passes: record why, and what a user can do, where the loop and `passes` readers see it.
+            fail(status, "Pass " + status.getPass() + " is pinned to model " + status.getModelName() + " "
+                    + status.getModelVersion() + ", which the scorer refused: " + e.getReason() + ". To go on, promote "
+                    + "a version that loads ('recurate models promote V', e.g. the previous one) or publish one trained "
+                    + "elsewhere ('recurate models publish DIR'), then run again: a failed pass starts again from its "
+                    + "source with the promoted version.", e);
+            if (onlyPass != null) {
+                throw e;
+            }
+            log.error("Pass {} failed: model {} {} was refused ({}); the scorer goes on serving other passes",
+                    status.getPass(), status.getModelName(), status.getModelVersion(), e.getReason());
+            return;
+        } catch (RuntimeException e) {
+            fail(status, e.getMessage() != null ? e.getMessage() : e.toString(), e);
+            throw e;
+        }
         // The version now serving, for the model-version timeline of the scorer dashboard.
         var serving = io.micrometer.core.instrument.Gauge.builder("recurate.scorer.serving", () -> current == null ? 0 : 1)
                 .description("1 while the scorer serves this pass with this model version")
@@ -137,17 +158,22 @@ public final class ScorerService implements AutoCloseable {
             if (!running) {
                 throw new InterruptedException("stopped during pass " + status.getPass());
             }
-            PassStatus failed = PassStatus.newBuilder(status).setState(PassState.FAILED)
-                    .setError(e.getMessage() != null ? e.getMessage() : e.toString()).setFinishedAt(Instant.now()).build();
-            try {
-                new PassStarter(config.kafkaConfig(), topics).publish(failed);
-            } catch (RuntimeException unpublished) {
-                e.addSuppressed(unpublished);
-            }
+            fail(status, e.getMessage() != null ? e.getMessage() : e.toString(), e);
             throw e;
         } finally {
             current = null;
             meters.remove(serving);
+        }
+    }
+
+    /** Publishes the pass as FAILED with {@code error}; a failure to publish is added to {@code cause}. */
+    private void fail(PassStatus status, String error, RuntimeException cause) {
+        PassStatus failed = PassStatus.newBuilder(status).setState(PassState.FAILED).setError(error)
+                .setFinishedAt(Instant.now()).build();
+        try {
+            new PassStarter(config.kafkaConfig(), topics).publish(failed);
+        } catch (RuntimeException unpublished) {
+            cause.addSuppressed(unpublished);
         }
     }
 

@@ -40,10 +40,12 @@ public final class LoopRunner {
     private final PassTrainer trainer;
     private final PrintWriter out;
     private final io.micrometer.core.instrument.MeterRegistry meters;
+    private final ServiceHealth services;
 
     public LoopRunner(Map<String, Object> kafkaConfig, RecurateTopics topics, LoopSettings settings, PassTrainer trainer,
-                      PrintWriter out, io.micrometer.core.instrument.MeterRegistry meters) {
+                      PrintWriter out, io.micrometer.core.instrument.MeterRegistry meters, ServiceHealth services) {
         this.meters = meters;
+        this.services = services;
         this.kafkaConfig = kafkaConfig;
         this.topics = topics;
         this.settings = settings;
@@ -69,6 +71,13 @@ public final class LoopRunner {
             String source = n == 1 || settings.mode() == SourceMode.FULL ? topics.plan().ingest().name()
                     : topics.plan().kept(n - 1).name();
             PassStatus existing = latestStatus(n);
+            if (existing != null && existing.getState() == PassState.FAILED) {
+                out.printf("Pass %d failed before: %s%nStarting pass %d again from its source with model %s%n", n,
+                        existing.getError(), n, version);
+                out.flush();
+                resetFailed(n);
+                existing = null;
+            }
             long started = System.nanoTime();
             float tau = existing != null ? existing.getThreshold()
                     : settings.budget() == null ? settings.threshold() : budgetThreshold(models, version, source);
@@ -157,11 +166,23 @@ public final class LoopRunner {
                 .tags("pass", pass, "model_version", version).register(meters);
     }
 
+    /**
+     * Clears what a failed attempt at pass {@code n} left (its streams application and its topics), so
+     * that it starts again from its source. Refused while a scorer still runs the pass.
+     */
+    private void resetFailed(int n) {
+        try (io.recurate.topics.TopicAdmin admin = new io.recurate.topics.TopicAdmin(kafkaConfig)) {
+            admin.resetApplication(io.recurate.scorer.PassContext.applicationId(topics.plan().namespace(), n));
+            admin.deleteTopics(topics.plan().passTopics(n));
+        }
+    }
+
     private void awaitModel(ModelPublisher models, String version) throws InterruptedException {
         long started = System.nanoTime();
         long deadline = started + Duration.ofHours(2).toNanos();
         long nextNotice = started + Duration.ofMinutes(1).toNanos();
         while (!models.all().containsKey(settings.modelName() + ":" + version)) {
+            services.check();
             long now = System.nanoTime();
             if (now > deadline) {
                 throw new IllegalStateException("Model " + version + " was not announced within 2 hours: is the trainer running?");
@@ -178,8 +199,13 @@ public final class LoopRunner {
 
     private PassStatus awaitScored(PassStatus status) throws InterruptedException {
         long total = status.getSourceEndOffsets().stream().mapToLong(r -> r.getEndOffset() - r.getStartOffset()).sum();
+        long started = System.nanoTime();
+        long lastInput = -1;
+        long lastMove = started;
+        long nextNotice = started + Duration.ofMinutes(1).toNanos();
         try (ProgressBar bar = io.recurate.cli.Progress.bar("Pass " + status.getPass(), total, " docs")) {
             while (true) {
+                services.check();
                 PassStatus latest = latestStatus(status.getPass());
                 if (latest != null && (latest.getState() == PassState.SCORED || latest.getState() == PassState.TRAINED)) {
                     bar.stepTo(latest.getCounts().getInput());
@@ -195,6 +221,20 @@ public final class LoopRunner {
                 long removed = progress.values().stream().mapToLong(PassProgress::getRemoved).sum();
                 bar.stepTo(input);
                 bar.setExtraMessage(" kept " + kept + ", removed " + removed);
+                long now = System.nanoTime();
+                if (input != lastInput) {
+                    lastInput = input;
+                    lastMove = now;
+                }
+                if (now > nextNotice) {
+                    // Never a silent wait: say what the loop waits for and for how long nothing has moved.
+                    log.info("Pass {} (model {}): {} of {} documents scored; {}waiting for a scorer on namespace {} for {} s",
+                            status.getPass(), status.getModelVersion(), input, total,
+                            now - lastMove > Duration.ofMinutes(1).toNanos()
+                                    ? "no progress for " + Duration.ofNanos(now - lastMove).toSeconds() + " s; is a scorer running? " : "",
+                            topics.plan().namespace(), Duration.ofNanos(now - started).toSeconds());
+                    nextNotice = now + Duration.ofMinutes(1).toNanos();
+                }
                 Thread.sleep(1000);
             }
         }

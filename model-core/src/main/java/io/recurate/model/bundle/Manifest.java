@@ -32,7 +32,15 @@ public record Manifest(int format, String name, String version, String parentVer
                        Map<String, String> provenance, Map<String, Double> metrics) {
     public static final int FORMAT = 1;
 
-    /** A probe text and its expected score. */
-    public record Probe(String text, float score) {
+    /**
+     * A probe text and what the model must make of it.
+     *
+     * @param text           the text
+     * @param score          the Java reference's probability (for people; the check reads the logit)
+     * @param logit          the Java reference's logit; null in bundles written before it was recorded
+     * @param logitTolerance how far a correct evaluation's logit may lie from {@code logit}, derived from the
+     *                       float error of the sums (see {@code LinearModel.logitErrorBound}); null likewise
+     */
+    public record Probe(String text, float score, Double logit, Double logitTolerance) {
     }
 }

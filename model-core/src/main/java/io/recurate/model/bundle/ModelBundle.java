@@ -7,7 +7,7 @@ import io.recurate.model.onnx.GraphNames;
 import io.recurate.model.onnx.OnnxExporter;
 import io.recurate.model.onnx.OnnxScorer;
 import io.recurate.model.onnx.ScorerSettings;
-import io.recurate.model.score.ReferenceScorer;
+import io.recurate.model.featurize.Featurizer;
 import io.recurate.model.train.LinearModel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -30,13 +31,12 @@ import java.util.stream.Stream;
  * A model bundle: a folder with {@code model.onnx} (and its external data, if any) and
  * {@code manifest.json}. Written atomically (a temporary sibling folder, then a rename), and checked
  * before it is served: sha256 of every file, a featurizer spec this build reproduces, ONNX Runtime
- * loads it with recurate's inputs, and it scores the probe texts as the manifest says (within 1e-5).
+ * loads it with recurate's inputs, and it scores the probe texts as the manifest says, within the bound
+ * the manifest derives from the float error of each probe's sums ({@link ProbeCheck}).
  */
 public final class ModelBundle {
     public static final String MANIFEST = "manifest.json";
     public static final String MODEL = "model.onnx";
-    /** Largest probe score difference a load accepts. */
-    public static final float PROBE_TOLERANCE = 1e-5f;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path dir;
@@ -82,11 +82,11 @@ public final class ModelBundle {
                 files.put(file.getFileName().toString(), sha256(file));
             }
             List<Manifest.Probe> probes = new ArrayList<>();
-            try (ReferenceScorer reference = new ReferenceScorer(model)) {
-                float[] scores = reference.score(Probes.TEXTS);
-                for (int i = 0; i < scores.length; i++) {
-                    probes.add(new Manifest.Probe(Probes.TEXTS.get(i), scores[i]));
-                }
+            Featurizer featurizer = new Featurizer(model.spec());
+            for (String text : Probes.TEXTS) {
+                int[] ids = featurizer.ids(text);
+                probes.add(new Manifest.Probe(text, model.score(ids), (double) model.logit(ids),
+                        model.logitErrorBound(ids)));
             }
             String exportMode = exporter.mode().name();
             Manifest manifest = new Manifest(Manifest.FORMAT, description.name(), description.version(),
@@ -168,12 +168,12 @@ public final class ModelBundle {
         List<String> texts = manifest.probes().stream().map(Manifest.Probe::text).toList();
         float[] scores = scorer.score(texts);
         for (int i = 0; i < scores.length; i++) {
-            float expected = manifest.probes().get(i).score();
-            if (!(Math.abs(scores[i] - expected) <= PROBE_TOLERANCE)) {
+            Optional<String> mismatch = ProbeCheck.mismatch(manifest.probes().get(i), scores[i], manifest.featurizer());
+            if (mismatch.isPresent()) {
                 scorer.close();
-                throw new BundleException("Bundle " + dir + " scores probe " + i + " as " + scores[i] + " on "
-                        + scorer.device() + ", the manifest says " + expected + " (tolerance " + PROBE_TOLERANCE
-                        + "); refusing to serve it");
+                throw new BundleException("Bundle " + dir + " does not compute the model its manifest describes: on "
+                        + scorer.device() + " it scores probe " + i + " as " + scores[i] + ", the manifest says "
+                        + mismatch.get() + "; refusing to serve it");
             }
         }
         return scorer;

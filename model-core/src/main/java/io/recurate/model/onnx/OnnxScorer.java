@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import io.recurate.model.featurize.FeatureBatch;
 import io.recurate.model.featurize.Featurizer;
 import io.recurate.model.featurize.FeaturizerSpec;
@@ -89,10 +90,16 @@ public final class OnnxScorer implements Scorer {
             options.setIntraOpNumThreads(settings.intraOpThreads());
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            if (cudaDevice >= 0) {
-                options.addCUDA(cudaDevice);
+            if (cudaDevice < 0) {
+                return env.createSession(model.toString(), options);
             }
-            return env.createSession(model.toString(), options);
+            try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(cudaDevice)) {
+                // TF32 rounds matrix inputs to 10 mantissa bits; a bundle's probe check (and every decision
+                // near the threshold) assumes float32 arithmetic, so the model must score as it was trained.
+                cuda.add("use_tf32", "0");
+                options.addCUDA(cuda);
+                return env.createSession(model.toString(), options);
+            }
         }
     }
 

@@ -81,6 +81,48 @@ public final class LinearModel {
         return sigmoid(logit(ids, new float[dim]));
     }
 
+    /** The logit w . mean(e_ids) + b, as {@link #score} computes it. */
+    public float logit(int[] ids) {
+        return logit(ids, new float[dim]);
+    }
+
+    /**
+     * How far two float evaluations of this document's logit may lie apart when they add the same terms
+     * in different orders: this Java reference, the folded ONNX graph (row dot products first, then a
+     * ReduceSum over ids) and the full one (ReduceSum per dimension, then Gemm), on CPU or GPU.
+     *
+     * <p>Each evaluation computes the exact logit {@code b + (1/n) sum_i sum_d e[id_i][d] w[d]} as a tree of
+     * float additions and multiplications in which every term passes through at most
+     * {@code k = n + dim + 2} roundings (n - 1 additions over the ids, the 1/n and its product, dim
+     * products and additions in the dot product, the bias), whatever the order. Higham's bound
+     * (Accuracy and Stability of Numerical Algorithms, 2002, eq. 3.4) puts each within
+     * {@code gamma_k * M} of the exact value, with {@code gamma_k = k u / (1 - k u)}, {@code u = 2^-24} and
+     * {@code M = |b| + (1/n) sum_i sum_d |e[id_i][d] w[d]|}; so two evaluations differ by at most
+     * {@code 2 gamma_k M}. Two spare roundings cover the conversions at the ends. The bound grows with the
+     * number of ids and with the magnitudes, which is why a long document scored by a model with large
+     * weights can differ by much more than a fixed 1e-5, and a correct model must still pass.
+     */
+    public double logitErrorBound(int[] ids) {
+        double magnitude = Math.abs(bias);
+        if (ids.length > 0) {
+            double sum = 0;
+            for (int id : ids) {
+                int base = id * dim;
+                for (int d = 0; d < dim; d++) {
+                    sum += Math.abs((double) embeddings[base + d] * weights[d]);
+                }
+            }
+            magnitude += sum / ids.length;
+        }
+        return 2 * gamma(ids.length + dim + 4) * magnitude;
+    }
+
+    /** Higham's gamma_k for float: k u / (1 - k u), the relative error of k roundings. */
+    public static double gamma(int k) {
+        double ku = k * 0x1p-24;
+        return ku / (1 - ku);
+    }
+
     float logit(int[] ids, float[] hidden) {
         java.util.Arrays.fill(hidden, 0f);
         for (int id : ids) {
