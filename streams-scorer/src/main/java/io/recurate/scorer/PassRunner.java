@@ -59,6 +59,12 @@ public final class PassRunner implements AutoCloseable {
         this.topics = topics;
         this.status = status;
         this.applicationId = pass.applicationId(config.namespace());
+        this.admin = Admin.create(config.kafkaConfig());
+        if (!hasCommittedOffsets()) {
+            // A pass started afresh (new, or again after it failed and was reset): local state an earlier
+            // attempt left belongs to changelogs that no longer exist and must not be restored.
+            deleteLocalState(config.stateDir().resolve(applicationId));
+        }
         try (TopicAdmin topicAdmin = new TopicAdmin(config.kafkaConfig())) {
             topicAdmin.ensure(topics.plan().passTopics(status.getPass(), pass.variant()));
         }
@@ -79,17 +85,23 @@ public final class PassRunner implements AutoCloseable {
         TopicPartition tp = new TopicPartition(progressTopic.name(), 0);
         progressReader.assign(List.of(tp));
         progressReader.seekToBeginning(List.of(tp));
-        this.admin = Admin.create(config.kafkaConfig());
+    }
+
+    private static void deleteLocalState(java.nio.file.Path dir) {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return;
+        }
+        log.info("Deleting local state {} left by an earlier attempt at this pass", dir);
+        try (var paths = java.nio.file.Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Cannot delete the local state " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     public void start() {
         log.info("Pass {}: scoring {} (threshold {}), application {}", status.getPass(), status.getSourceTopic(),
                 status.getThreshold(), applicationId);
-        if (!hasCommittedOffsets()) {
-            // A pass started afresh (new, or restarted after it failed and was reset): local state left by an
-            // earlier attempt belongs to changelogs that no longer exist and must not be restored.
-            streams.cleanUp();
-        }
         streams.start();
     }
 
