@@ -6,7 +6,7 @@ import io.recurate.cli.audit.AuditEstimate;
 import io.recurate.cli.audit.AuditPage;
 import io.recurate.cli.audit.AuditSample;
 import io.recurate.cli.corpus.CurationHistory;
-import io.recurate.cli.corpus.TopicScan;
+import io.recurate.topics.TopicScan;
 import io.recurate.schemas.ScoredDocument;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicPlan;

@@ -1,6 +1,6 @@
 package io.recurate.cli;
 
-import io.recurate.cli.loop.ServiceHealth;
+import io.recurate.curation.loop.ServiceHealth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;

@@ -6,7 +6,7 @@ import io.recurate.schemas.ModelVersion;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicAdmin;
 import io.recurate.topics.TopicPlan;
-import io.recurate.trainer.ModelPublisher;
+import io.recurate.curation.versions.ModelPublisher;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -68,17 +68,18 @@ final class ModelsCommand {
             ModelPublisher publisher = context.publisher();
             String promoted = publisher.promoted(context.model).map(ModelVersion::getVersion).orElse("");
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("  %-10s %-8s %-6s %-24s %9s %9s  %s%n", "VERSION", "PARENT", "PASS", "CREATED", "VAL AUC", "EXAMPLES",
-                    "SHA256");
+            out.printf("  %-10s %-8s %-6s %-24s %5s %9s %9s  %s%n", "VERSION", "PARENT", "PASS", "CREATED", "FOLDS", "VAL AUC",
+                    "EXAMPLES", "SHA256");
             for (ModelVersion v : publisher.all().values()) {
                 if (!v.getName().equals(context.model)) {
                     continue;
                 }
                 Double auc = v.getMetrics().get("validation_auc");
                 Double examples = v.getMetrics().get("train_examples");
-                out.printf("%s %-10s %-8s %-6s %-24s %9s %9s  %s%n", v.getVersion().equals(promoted) ? "*" : " ",
+                out.printf("%s %-10s %-8s %-6s %-24s %5d %9s %9s  %s%n", v.getVersion().equals(promoted) ? "*" : " ",
                         v.getVersion(), v.getParentVersion() == null ? "-" : v.getParentVersion(),
                         v.getTrainedOnPass() == null ? "-" : v.getTrainedOnPass(), v.getCreatedAt(),
+                        Math.max(1, v.getFolds().size()),
                         auc == null || auc.isNaN() ? "-" : String.format("%.4f", auc),
                         examples == null ? "-" : String.format("%.0f", examples), v.getSha256().substring(0, 12));
             }
@@ -114,6 +115,9 @@ final class ModelsCommand {
                     + r.getStartOffset() + ", " + r.getEndOffset() + ")").toList());
             view.put("provenance", v.getProvenance());
             view.put("metrics", v.getMetrics());
+            view.put("folds", v.getFolds().stream().map(f -> Map.of("fold", f.getFold(), "artifactUri", f.getArtifactUri(),
+                    "sha256", f.getSha256())).toList());
+            view.put("calibration", v.getCalibration());
             spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsString(view));
             return 0;

@@ -2,10 +2,13 @@ package io.recurate.cli;
 
 import io.recurate.cli.corpus.IngestPublisher;
 import io.recurate.corpus.ReadOptions;
-import io.recurate.cli.loop.LoopRunner;
-import io.recurate.cli.loop.LoopSettings;
-import io.recurate.cli.loop.PassReport;
-import io.recurate.cli.loop.ServiceHealth;
+import io.recurate.curation.loop.CeilingSummary;
+import io.recurate.curation.loop.LoopRunner;
+import io.recurate.curation.loop.LoopTable;
+import io.recurate.curation.policy.CurationPolicies;
+import io.recurate.curation.policy.CurationPolicy;
+import io.recurate.curation.loop.LoopSettings;
+import io.recurate.curation.loop.ServiceHealth;
 import io.recurate.embedded.broker.BrokerSettings;
 import io.recurate.embedded.broker.EmbeddedBroker;
 import io.recurate.embedded.registry.EmbeddedRegistry;
@@ -19,8 +22,8 @@ import io.recurate.scorer.ScorerServiceConfig;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicAdmin;
 import io.recurate.topics.TopicPlan;
-import io.recurate.trainer.PassTrainer;
-import io.recurate.trainer.TrainerConfig;
+import io.recurate.curation.versions.PassTrainer;
+import io.recurate.curation.versions.TrainerConfig;
 import io.recurate.trainer.TrainerService;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -63,21 +66,23 @@ final class RunCommand implements Callable<Integer> {
             description = "Labelled exemplars ({\"text\", \"label\": \"acceptable\"|\"violating\"}) that define what is unacceptable.")
     Path constitution;
 
-    @Option(names = "--mode", defaultValue = "NESTED", description = "NESTED or FULL (default: ${DEFAULT-VALUE}).")
-    SourceMode mode;
+    @Mixin
+    PolicyOptions policy;
 
     @Option(names = "--max-passes", defaultValue = "5", description = "Most passes (default: ${DEFAULT-VALUE}).")
     int maxPasses;
 
-    @Option(names = "--delta", defaultValue = "0.001", description = "Stop when a pass removes less than this fraction (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--delta", defaultValue = "0.001", description = "Stop when a pass changes less than this share of its "
+            + "source's decisions (nested: removes; full: removes anew or restores) (default: ${DEFAULT-VALUE}).")
     double delta;
 
-    @Option(names = "--threshold", defaultValue = "0.5", description = "Violation threshold tau (default: ${DEFAULT-VALUE}).")
-    float threshold;
+    @Option(names = "--threshold", paramLabel = "TAU", description = "Use the 'naive' policy with this fixed violation "
+            + "threshold (nested, one model, kept documents as acceptable) instead of --policy.")
+    Float threshold;
 
     @Option(names = "--budget", paramLabel = "Q",
-            description = "Removal budget: each pass removes the Q highest-scoring fraction of its source (e.g. 0.03) "
-                    + "instead of using a fixed --threshold.")
+            description = "Use the 'budget' policy: each pass removes the Q highest-scoring fraction of its source (e.g. 0.03) "
+                    + "instead of --policy.")
     Double budget;
 
     @Option(names = "--constitution-weight", defaultValue = "5", description = "Weight of an exemplar (default: ${DEFAULT-VALUE}).")
@@ -143,10 +148,11 @@ final class RunCommand implements Callable<Integer> {
                 new IngestPublisher(resolved.kafkaConfig(), topics, ReadOptions.defaults(), false)
                         .publish(List.of(corpus), IngestPublisher.Listener.NONE).print(out, plan.ingest().name());
             }
+            CurationPolicy chosen = curationPolicy();
             TrainerConfig trainerConfig = new TrainerConfig(resolved.kafkaConfig(),
                     artifacts != null ? artifacts : cluster.home.resolve("models").resolve(resolved.namespace()), "filter",
                     constitution, constitutionWeight, maxPerClass, training.spec(), training.settings(),
-                    OnnxExporter.defaults(), threshold);
+                    OnnxExporter.defaults(), threshold != null ? threshold : 0.5f, chosen);
             InProcessServices inProcess = new InProcessServices();
             if (!noServices) {
                 ScorerService scorer = new ScorerService(new ScorerServiceConfig(resolved.kafkaConfig(), resolved.namespace(),
@@ -163,11 +169,16 @@ final class RunCommand implements Callable<Integer> {
                 publishInitialModel(resolved, topics, out);
             }
             long started = System.nanoTime();
-            List<PassReport> reports = new LoopRunner(resolved.kafkaConfig(), topics,
-                    new LoopSettings(mode, maxPasses, delta, threshold, budget, "filter"), new PassTrainer(trainerConfig, topics), out, endpoint.registry(),
-                    noServices ? ServiceHealth.ELSEWHERE : inProcess).run();
+            out.println("Policy: " + chosen.describe());
+            out.flush();
+            LoopRunner.Result result = new LoopRunner(resolved.kafkaConfig(), topics,
+                    new LoopSettings(chosen, maxPasses, delta, "filter"), new PassTrainer(trainerConfig, topics), out,
+                    endpoint.registry(), noServices ? ServiceHealth.ELSEWHERE : inProcess, new PassProgressBar(),
+                    new ScorerSettings(Device.AUTO, 0, 1024)).run();
             long[] labels = LoopRunner.corpusLabels(resolved.kafkaConfig(), topics);
-            LoopRunner.printTable(out, reports, labels[0], labels[1], mode == SourceMode.NESTED);
+            LoopTable.print(out, result.passes(), labels[0], labels[1], chosen.mode() == SourceMode.NESTED);
+            CeilingSummary.print(out, result.passes(), labels[0], resolved.kafkaConfig(), topics, training.spec(),
+                    training.settings());
             out.printf("Wall time: %.1f s%n", (System.nanoTime() - started) / 1e9);
             return 0;
         } finally {
@@ -181,9 +192,23 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** --threshold and --budget name the two original policies; otherwise --policy (with its overrides). */
+    private CurationPolicy curationPolicy() {
+        if (threshold != null && budget != null) {
+            throw new IllegalArgumentException("--threshold and --budget are two different policies: give one");
+        }
+        if (threshold != null) {
+            return CurationPolicies.with(CurationPolicies.fixed(threshold), policy.mode, policy.folds);
+        }
+        if (budget != null) {
+            return CurationPolicies.with(CurationPolicies.budget(budget), policy.mode, policy.folds);
+        }
+        return policy.resolve();
+    }
+
     /** Announces and promotes a bundle from outside as v0, after the same checks as any bundle. */
     private void publishInitialModel(ClusterOptions.Cluster resolved, RecurateTopics topics, PrintWriter out) {
-        var publisher = new io.recurate.trainer.ModelPublisher(resolved.kafkaConfig(), topics);
+        var publisher = new io.recurate.curation.versions.ModelPublisher(resolved.kafkaConfig(), topics);
         if (publisher.all().containsKey("filter:" + PassTrainer.versionAfter(0))) {
             out.println("v0 exists already in this namespace; --initial-model is not used");
             return;

@@ -2,7 +2,7 @@ package io.recurate.cli;
 
 import io.recurate.model.onnx.OnnxExporter;
 import io.recurate.topics.TopicPlan;
-import io.recurate.trainer.TrainerConfig;
+import io.recurate.curation.versions.TrainerConfig;
 import io.recurate.trainer.TrainerService;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -43,6 +43,9 @@ final class TrainerCommand implements Callable<Integer> {
     @Mixin
     ModelCommand.TrainOptions training;
 
+    @Mixin
+    PolicyOptions policy;
+
     @Override
     public Integer call() {
         ClusterOptions.Cluster resolved = cluster.resolve();
@@ -50,7 +53,7 @@ final class TrainerCommand implements Callable<Integer> {
         TrainerConfig config = new TrainerConfig(resolved.kafkaConfig(),
                 artifacts != null ? artifacts : cluster.home.resolve("models").resolve(resolved.namespace()), "filter",
                 constitution, constitutionWeight, maxPerClass, training.spec(), training.settings(), OnnxExporter.defaults(),
-                threshold);
+                threshold, policy.resolve());
         var endpoint = metrics.open("trainer", 9405);
         TrainerService service = new TrainerService(config, resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1)),
                 endpoint.registry());

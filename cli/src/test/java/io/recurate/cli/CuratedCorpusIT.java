@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.luben.zstd.ZstdOutputStream;
-import io.recurate.cli.corpus.TopicScan;
+import io.recurate.topics.TopicScan;
 import io.recurate.corpus.CorpusReaders;
 import io.recurate.corpus.ReadOptions;
 import io.recurate.corpus.ShardFormat;
@@ -198,10 +198,10 @@ class CuratedCorpusIT {
         Path constitution = HOME.resolve("constitution.jsonl");
         Files.write(constitution, LoopIT.constitutionLines(20, 20, 11));
         String[] run = LoopIT.run("run", "--home", HOME.toString(), "--namespace", "two", "--corpus", CORPUS.toString(),
-                "--constitution", constitution.toString(), "--max-passes", "2", "--delta", "0");
+                "--constitution", constitution.toString(), "--max-passes", "2", "--delta", "0", "--threshold", "0.5");
         assertThat(run[0]).as(run[2]).isEqualTo("0");
 
-        // Export: kept and removed of pass 2 are exactly what pass 1 kept; annotations decide each once.
+        // Export (nested passes): kept and removed of pass 2 are exactly what pass 1 kept; annotations decide each once.
         Set<String> keptByPass1 = new HashSet<>();
         Map<String, String> labels = new HashMap<>();
         RecurateTopics topics = topics("two");

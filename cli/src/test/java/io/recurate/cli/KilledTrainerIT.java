@@ -3,7 +3,7 @@ package io.recurate.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.recurate.cli.loop.LoopRunner;
+import io.recurate.curation.loop.LoopRunner;
 import io.recurate.registry.RegistryClient;
 import io.recurate.registry.RegistryConfig;
 import io.recurate.schemas.ModelVersion;
@@ -46,12 +46,13 @@ class KilledTrainerIT {
             Child scorer = Child.start(home, "scorer", "--home", home.toString(), "--namespace", ns, "--device", "cpu");
             children.add(scorer);
             // Many epochs, so that training lasts long enough to be killed in the middle of it.
+            // The SGD model (policy naive): its training lasts long enough to be killed in the middle of it.
             Child first = Child.start(home, "trainer", "--home", home.toString(), "--namespace", ns, "--constitution",
-                    constitution.toString(), "--epochs", "400", "--validation", "0");
+                    constitution.toString(), "--epochs", "400", "--validation", "0", "--policy", "naive");
             children.add(first);
             Future<String[]> loop = loopThread.submit(() -> LoopIT.run("run", "--home", home.toString(), "--namespace", ns,
                     "--corpus", CORPUS.toString(), "--constitution", constitution.toString(), "--max-passes", "2",
-                    "--delta", "0", "--no-services", "--metrics-port", "0"));
+                    "--delta", "0", "--no-services", "--metrics-port", "0", "--threshold", "0.5"));
 
             Map<String, Object> kafka = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, services.bootstrapServers());
             RecurateTopics topics = new RecurateTopics(new TopicPlan(ns, 6, (short) 1),
@@ -68,7 +69,7 @@ class KilledTrainerIT {
                     .as("and leaves no bundle behind, only perhaps a temporary folder").doesNotExist();
 
             Child second = Child.start(home, "trainer", "--home", home.toString(), "--namespace", ns, "--constitution",
-                    constitution.toString());
+                    constitution.toString(), "--policy", "naive");
             children.add(second);
             String[] result = awaitLoop(loop, List.of(scorer, second), kafka, topics);
             assertThat(result[0]).as(result[2]).isEqualTo("0");

@@ -3,7 +3,7 @@ package io.recurate.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.recurate.cli.loop.LoopRunner;
+import io.recurate.curation.loop.LoopRunner;
 import io.recurate.model.data.JsonlReader;
 import io.recurate.model.data.LabelledText;
 import io.recurate.registry.RegistryClient;
@@ -75,7 +75,7 @@ class LoopIT {
     @Test
     void aThreePassNestedRunKeepsEveryDocumentAndLowersTheViolatingShare() {
         String[] result = run("run", "--home", HOME.toString(), "--namespace", "loop3", "--corpus", CORPUS.toString(),
-                "--constitution", constitution.toString(), "--max-passes", "3", "--delta", "0", "--mode", "NESTED");
+                "--constitution", constitution.toString(), "--max-passes", "3", "--delta", "0", "--threshold", "0.5");
         assertThat(result[0]).as(result[2]).isEqualTo("0");
         assertThat(result[1]).contains("violating%k").contains("recall r").contains("Stopped after --max-passes 3");
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.recurate.cli.loop.LoopRunner;
+import io.recurate.curation.loop.LoopRunner;
 import io.recurate.model.bundle.ModelBundle;
 import io.recurate.registry.RegistryClient;
 import io.recurate.registry.RegistryConfig;
@@ -15,7 +15,7 @@ import io.recurate.schemas.ScoredDocument;
 import io.recurate.serde.RecurateSerdes;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicPlan;
-import io.recurate.trainer.ModelPublisher;
+import io.recurate.curation.versions.ModelPublisher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

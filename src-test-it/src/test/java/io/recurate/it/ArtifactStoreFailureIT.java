@@ -10,7 +10,8 @@ import io.recurate.schemas.PassState;
 import io.recurate.schemas.SourceMode;
 import io.recurate.scorer.ScorerService;
 import io.recurate.topics.PassStarter;
-import io.recurate.trainer.TrainerConfig;
+import io.recurate.curation.policy.CurationPolicies;
+import io.recurate.curation.versions.TrainerConfig;
 import io.recurate.trainer.TrainerService;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,8 @@ class ArtifactStoreFailureIT {
         Files.writeString(notADirectory, "not a folder");
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         TrainerConfig config = new TrainerConfig(cluster.kafkaConfig(), notADirectory.resolve("models"), "filter",
-                constitution, 5f, 10_000, Pipeline.SPEC, TrainerSettings.defaults(), OnnxExporter.defaults(), 0.5f);
+                constitution, 5f, 10_000, Pipeline.SPEC, TrainerSettings.defaults(), OnnxExporter.defaults(), 0.5f,
+                CurationPolicies.fixed(0.5f));
         PassStarter passes = new PassStarter(cluster.kafkaConfig(), p.topics);
         try (ScorerService scorer = p.scorer(64, null); TrainerService trainer = new TrainerService(config, p.topics, meters)) {
             Thread scoring = Pipeline.runInBackground(scorer);

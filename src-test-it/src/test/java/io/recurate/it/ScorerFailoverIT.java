@@ -14,7 +14,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.recurate.model.onnx.OnnxExporter;
 import io.recurate.model.train.TrainerSettings;
 import io.recurate.scorer.ScorerService;
-import io.recurate.trainer.TrainerConfig;
+import io.recurate.curation.policy.CurationPolicies;
+import io.recurate.curation.versions.TrainerConfig;
 import io.recurate.trainer.TrainerService;
 import java.nio.file.Files;
 import io.recurate.topics.PassStarter;
@@ -68,7 +69,8 @@ class ScorerFailoverIT {
             Files.write(constitution, List.of("{\"text\":\"win the casino lottery now\",\"label\":\"violating\"}",
                     "{\"text\":\"minutes of the project meeting\",\"label\":\"acceptable\"}"));
             TrainerConfig trainerConfig = new TrainerConfig(own.kafkaConfig(), p.home.resolve("artifacts"), "filter", constitution,
-                    5f, 100_000, Pipeline.SPEC, TrainerSettings.defaults(), OnnxExporter.defaults(), 0.5f);
+                    5f, 100_000, Pipeline.SPEC, TrainerSettings.defaults(), OnnxExporter.defaults(), 0.5f,
+                CurationPolicies.fixed(0.5f));
             new PassStarter(own.kafkaConfig(), p.topics).start(1, SourceMode.NESTED, p.plan.ingest().name(), "filter",
                     v0.getVersion(), 0.5f);
             try (ScorerService service = p.scorer(64, 1);

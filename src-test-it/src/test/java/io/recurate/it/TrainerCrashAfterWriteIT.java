@@ -14,8 +14,9 @@ import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.SourceMode;
 import io.recurate.scorer.ScorerService;
 import io.recurate.topics.PassStarter;
-import io.recurate.trainer.PassTrainer;
-import io.recurate.trainer.TrainerConfig;
+import io.recurate.curation.policy.CurationPolicies;
+import io.recurate.curation.versions.PassTrainer;
+import io.recurate.curation.versions.TrainerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,7 +58,8 @@ class TrainerCrashAfterWriteIT {
         Files.createDirectories(bundleDir.getParent().resolve(".v1.tmp-crashed"));
 
         TrainerConfig config = new TrainerConfig(cluster.kafkaConfig(), artifacts, "filter", constitution, 5f, 10_000,
-                Pipeline.SPEC, TrainerSettings.defaults(), OnnxExporter.defaults(), 0.5f);
+                Pipeline.SPEC, TrainerSettings.defaults(), OnnxExporter.defaults(), 0.5f,
+                CurationPolicies.fixed(0.5f));
         ModelVersion announced = new PassTrainer(config, p.topics).trainAfter(scored, TrainingListener.NONE);
 
         assertThat(announced.getVersion()).isEqualTo("v1");

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.recurate.model.bundle.ModelBundle;
 import io.recurate.model.featurize.FeaturizerSpec;
 import io.recurate.model.onnx.OnnxScorer;
+import io.recurate.model.score.Scorer;
+import java.util.List;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.schemas.ModelVersion;
 import java.net.URI;
@@ -26,7 +28,7 @@ public final class ModelCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelCache.class);
 
     private final ScorerSettings settings;
-    private final Map<String, OnnxScorer> loaded = new HashMap<>();
+    private final Map<String, Scorer> loaded = new HashMap<>();
     private final Map<String, String> refused = new HashMap<>();
     private final Counter swaps;
     private final Counter refusals;
@@ -49,23 +51,20 @@ public final class ModelCache implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
-            Path dir = bundlePath(version.getArtifactUri());
-            OnnxScorer scorer = ModelBundle.load(dir, settings, FeaturizerSpec.fromJson(version.getFeaturizerSpec()));
-            String sha = ModelBundle.open(dir).manifest().sha256();
-            if (!sha.equals(version.getSha256())) {
-                scorer.close();
-                throw new IllegalArgumentException("bundle sha256 " + sha + " differs from the announced " + version.getSha256());
-            }
-            loaded.put(key, scorer);
+            ModelVersions.Loaded version0 = ModelVersions.load(version, settings);
+            loaded.put(key, version0.scorer());
             swaps.increment();
-            io.micrometer.core.instrument.FunctionCounter.builder("recurate.scorer.featurize.seconds", scorer,
-                    OnnxScorer::featurizeSeconds).description("Time spent featurizing").baseUnit("seconds")
-                    .tags("model_version", version.getVersion(), "device", scorer.device()).register(meters);
-            io.micrometer.core.instrument.FunctionCounter.builder("recurate.scorer.inference.seconds", scorer,
-                    OnnxScorer::inferenceSeconds).description("Time spent in ONNX Runtime").baseUnit("seconds")
-                    .tags("model_version", version.getVersion(), "device", scorer.device()).register(meters);
-            log.info("Model {} {} loaded, checked and warmed up on {} in {} ms; ready for the next pass", version.getName(),
-                    version.getVersion(), scorer.device(), Duration.ofNanos(System.nanoTime() - start).toMillis());
+            List<OnnxScorer> sessions = version0.sessions();
+            String device = sessions.get(0).device();
+            io.micrometer.core.instrument.FunctionCounter.builder("recurate.scorer.featurize.seconds", sessions,
+                    s -> s.stream().mapToDouble(OnnxScorer::featurizeSeconds).sum()).description("Time spent featurizing")
+                    .baseUnit("seconds").tags("model_version", version.getVersion(), "device", device).register(meters);
+            io.micrometer.core.instrument.FunctionCounter.builder("recurate.scorer.inference.seconds", sessions,
+                    s -> s.stream().mapToDouble(OnnxScorer::inferenceSeconds).sum()).description("Time spent in ONNX Runtime")
+                    .baseUnit("seconds").tags("model_version", version.getVersion(), "device", device).register(meters);
+            log.info("Model {} {} ({}) loaded, checked and warmed up on {} in {} ms; ready for the next pass",
+                    version.getName(), version.getVersion(), sessions.size() == 1 ? "one bundle" : sessions.size() + " fold bundles",
+                    device, Duration.ofNanos(System.nanoTime() - start).toMillis());
         } catch (RuntimeException e) {
             refused.put(key, e.getMessage());
             refusals.increment();
@@ -95,7 +94,7 @@ public final class ModelCache implements AutoCloseable {
      * @throws RefusedException when it was refused
      * @throws IllegalStateException when it did not arrive in time
      */
-    public synchronized OnnxScorer await(String name, String version, Duration timeout) throws InterruptedException {
+    public synchronized Scorer await(String name, String version, Duration timeout) throws InterruptedException {
         String key = key(name, version);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!loaded.containsKey(key)) {
@@ -117,8 +116,7 @@ public final class ModelCache implements AutoCloseable {
     }
 
     static Path bundlePath(String artifactUri) {
-        URI uri = URI.create(artifactUri);
-        return uri.getScheme() == null ? Path.of(artifactUri) : Path.of(uri);
+        return ModelVersions.bundlePath(artifactUri);
     }
 
     private static String key(String name, String version) {
@@ -127,7 +125,7 @@ public final class ModelCache implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        loaded.values().forEach(OnnxScorer::close); // close waits for a batch in flight (score is synchronized)
+        loaded.values().forEach(Scorer::close); // close waits for a batch in flight (score is synchronized)
         loaded.clear();
     }
 }

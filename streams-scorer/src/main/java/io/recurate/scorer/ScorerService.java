@@ -1,7 +1,6 @@
 package io.recurate.scorer;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.recurate.model.onnx.OnnxScorer;
 import io.recurate.registry.RegistryClient;
 import io.recurate.schemas.ModelVersion;
 import io.recurate.schemas.PassCounts;
@@ -116,7 +115,7 @@ public final class ScorerService implements AutoCloseable {
     }
 
     private void score(PassStatus status) throws InterruptedException {
-        OnnxScorer scorer;
+        io.recurate.model.score.Scorer scorer;
         try {
             scorer = models.await(status.getModelName(), status.getModelVersion(), Duration.ofMinutes(5));
         } catch (ModelCache.RefusedException e) {

@@ -135,7 +135,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         long kept = 0;
         long removed = 0;
         if (!docs.isEmpty()) {
-            float[] scores = scorer.get().score(docs.stream().map(Document::getText).toList());
+            float[] scores = scorer.get().score(docs.stream().map(Document::getId).toList(),
+                    docs.stream().map(Document::getText).toList());
             Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
             for (int i = 0; i < scores.length; i++) {
                 BufferedRecord r = scorable.get(i);

@@ -1,5 +1,7 @@
 package io.recurate.trainer;
 
+import io.recurate.curation.versions.PassTrainer;
+import io.recurate.curation.versions.TrainerConfig;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.topics.PassStarter;

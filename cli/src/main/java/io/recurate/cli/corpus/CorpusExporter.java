@@ -1,5 +1,6 @@
 package io.recurate.cli.corpus;
 
+import io.recurate.topics.TopicScan;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.recurate.corpus.Shard;

@@ -1,5 +1,6 @@
 package io.recurate.cli.corpus;
 
+import io.recurate.topics.TopicScan;
 import io.recurate.schemas.ModelVersion;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;

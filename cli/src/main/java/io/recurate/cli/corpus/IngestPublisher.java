@@ -1,5 +1,6 @@
 package io.recurate.cli.corpus;
 
+import io.recurate.topics.TopicScan;
 import io.recurate.corpus.BadInputException;
 import io.recurate.corpus.CorpusReaders;
 import io.recurate.corpus.ReadOptions;

@@ -1,8 +1,5 @@
 package io.recurate.cli.loop;
 
-import io.recurate.model.bundle.ModelBundle;
-import io.recurate.model.featurize.FeaturizerSpec;
-import io.recurate.model.onnx.OnnxScorer;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.registry.RegistryClient;
 import io.recurate.schemas.Decision;
@@ -10,14 +7,16 @@ import io.recurate.schemas.ModelVersion;
 import io.recurate.schemas.PassCounts;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.ScoredDocument;
+import io.recurate.curation.loop.LoopRunner;
 import io.recurate.scorer.BatchSettings;
+import io.recurate.scorer.ModelVersions;
 import io.recurate.scorer.PassContext;
 import io.recurate.scorer.PassRunner;
 import io.recurate.scorer.ScorerServiceConfig;
 import io.recurate.topics.PassStarter;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicAdmin;
-import io.recurate.trainer.ModelPublisher;
+import io.recurate.curation.versions.ModelPublisher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,9 +80,8 @@ public final class PassReplay {
         }
         ScorerServiceConfig config = new ScorerServiceConfig(kafkaConfig, namespace, stateDir, true, 1,
                 BatchSettings.defaults(), onnx, Duration.ofSeconds(10));
-        try (OnnxScorer scorer = ModelBundle.load(Path.of(java.net.URI.create(mv.getArtifactUri())), onnx,
-                FeaturizerSpec.fromJson(mv.getFeaturizerSpec()));
-             PassRunner runner = new PassRunner(config, topics, registry, status, context, () -> scorer,
+        try (ModelVersions.Loaded loaded = ModelVersions.load(mv, onnx);
+             PassRunner runner = new PassRunner(config, topics, registry, status, context, loaded::scorer,
                      new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
             runner.start();
             PassCounts counts = runner.awaitCompletion(Duration.ofHours(12));

@@ -1,8 +1,8 @@
 package io.recurate.cli.report;
 
 import io.recurate.cli.corpus.CurationHistory;
-import io.recurate.cli.corpus.TopicScan;
-import io.recurate.cli.loop.PassReport;
+import io.recurate.topics.TopicScan;
+import io.recurate.curation.loop.PassReport;
 import io.recurate.schemas.Document;
 import io.recurate.schemas.ModelVersion;
 import io.recurate.schemas.PassStatus;
@@ -53,22 +53,36 @@ public record CurationReport(String namespace, Instant generatedAt, String label
             }
         });
         List<PassSection> sections = new ArrayList<>();
+        java.util.Set<Long> previousRemoved = java.util.Set.of();
         for (PassStatus status : history.scoredPasses()) {
-            sections.add(section(kafkaConfig, topics, status, labelField));
+            java.util.Set<Long> removedNow = new java.util.HashSet<>();
+            sections.add(section(kafkaConfig, topics, status, labelField, previousRemoved, removedNow));
+            previousRemoved = removedNow;
         }
-        Integer converged = sections.stream().filter(s -> s.counts().removedFraction() < delta)
+        Integer converged = sections.stream().filter(s -> (s.status().getMode() == SourceMode.NESTED
+                        ? s.counts().removedFraction() : s.counts().changedFraction()) < delta)
                 .map(s -> s.status().getPass()).findFirst().orElse(null);
         Theory theory = theory(sections, corpus[1], corpus[2]);
         return new CurationReport(topics.plan().namespace(), Instant.now(), labelField, corpus[0], corpus[1], corpus[2],
                 sections, history.models(), theory, delta, converged);
     }
 
-    private static PassSection section(Map<String, Object> kafkaConfig, RecurateTopics topics, PassStatus status, String labelField) {
+    private static PassSection section(Map<String, Object> kafkaConfig, RecurateTopics topics, PassStatus status,
+                                       String labelField, java.util.Set<Long> previousRemoved, java.util.Set<Long> removedNow) {
         ScoreHistogram histogram = new ScoreHistogram(20);
         long[] c = new long[6]; // kept, removed, violating kept, violating removed, acceptable kept, acceptable removed
+        long[] restored = {0};
+        long[] removedAnew = {0};
         for (var topic : List.of(topics.kept(status.getPass()), topics.removed(status.getPass()))) {
             TopicScan.read(kafkaConfig, topic.name(), topic.valueSerde().deserializer(), (ScoredDocument s) -> {
                 boolean removed = s.getDecision() == io.recurate.schemas.Decision.REMOVED;
+                long id = io.recurate.curation.loop.LoopRunner.fingerprint(s.getDocument().getId());
+                if (removed) {
+                    removedNow.add(id);
+                    removedAnew[0] += previousRemoved.contains(id) ? 0 : 1;
+                } else if (previousRemoved.contains(id)) {
+                    restored[0]++;
+                }
                 histogram.add(s.getScore(), s.getDecision());
                 c[removed ? 1 : 0]++;
                 String label = s.getDocument().getMetadata().get(labelField);
@@ -83,8 +97,8 @@ public record CurationReport(String namespace, Instant generatedAt, String label
         long dlq = status.getCounts() == null ? 0 : status.getCounts().getDlq();
         double seconds = status.getStartedAt() != null && status.getFinishedAt() != null
                 ? (status.getFinishedAt().toEpochMilli() - status.getStartedAt().toEpochMilli()) / 1e3 : Double.NaN;
-        PassReport counts = new PassReport(status.getPass(), status.getModelVersion(), c[0] + c[1], c[0], c[1], dlq,
-                labelled ? c[2] : -1, c[3], c[4], c[5], seconds);
+        PassReport counts = new PassReport(status.getPass(), status.getModelVersion(), status.getThreshold(), c[0] + c[1],
+                c[0], c[1], dlq, restored[0], removedAnew[0], labelled ? c[2] : -1, c[3], c[4], c[5], Double.NaN, seconds);
         return new PassSection(status, counts, histogram);
     }
 
@@ -145,6 +159,8 @@ public record CurationReport(String namespace, Instant generatedAt, String label
             p.put("removed", c.removed());
             p.put("dlq", c.dlq());
             p.put("removed_fraction", c.removedFraction());
+            p.put("restored", c.restored());
+            p.put("removed_anew", c.newlyRemoved());
             p.put("seconds", Double.isNaN(c.seconds()) ? null : c.seconds());
             Map<String, Object> h = new LinkedHashMap<>();
             h.put("bin_edges", s.histogram().edges());

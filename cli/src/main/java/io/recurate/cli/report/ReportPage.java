@@ -1,6 +1,6 @@
 package io.recurate.cli.report;
 
-import io.recurate.cli.loop.PassReport;
+import io.recurate.curation.loop.PassReport;
 import io.recurate.schemas.ModelVersion;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +52,7 @@ public final class ReportPage {
 
     private static void passTable(StringBuilder b, CurationReport r) {
         b.append("<h2>Passes</h2><table id=\"passes\"><tr><th>pass</th><th class=\"l\">model</th><th class=\"l\">mode</th>"
-                + "<th>τ</th><th>input</th><th>kept</th><th>removed</th><th>removed %</th><th>DLQ</th>");
+                + "<th>τ</th><th>input</th><th>kept</th><th>removed</th><th>removed %</th><th>restored</th><th>DLQ</th>");
         boolean labelled = r.theory() != null;
         if (labelled) {
             b.append("<th>recall r</th><th>fpr f</th><th>violating % kept</th><th>theory</th><th>benign retention</th><th>theory</th>");
@@ -66,7 +66,8 @@ public final class ReportPage {
                     .append("</td><td>").append(String.format(java.util.Locale.ROOT, "%.3f", s.status().getThreshold()))
                     .append("</td><td>").append(Html.count(c.input())).append("</td><td class=\"kept\">").append(Html.count(c.kept()))
                     .append("</td><td class=\"removed\">").append(Html.count(c.removed())).append("</td><td>")
-                    .append(Html.percent(c.removedFraction())).append("</td><td>").append(Html.count(c.dlq())).append("</td>");
+                    .append(Html.percent(c.removedFraction())).append("</td><td>").append(Html.count(c.restored()))
+                    .append("</td><td>").append(Html.count(c.dlq())).append("</td>");
             if (labelled) {
                 b.append("<td>").append(Html.number(c.recall())).append("</td><td>").append(Html.number(c.falsePositiveRate()))
                         .append("</td><td>").append(Html.percent(c.violatingInKept())).append("</td><td class=\"muted\">")

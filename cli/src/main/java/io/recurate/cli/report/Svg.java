@@ -62,6 +62,67 @@ final class Svg {
         return b.append("</svg>").toString();
     }
 
+    /** A curve of points (x, y); its passes are numbered along it. */
+    record Curve(String name, double[] x, double[] y, String color, boolean dashed, boolean numbered) {
+    }
+
+    /**
+     * Violating share kept (y) against benign retention (x), one curve per policy through its passes and the
+     * supervised ceiling: the closer a policy ends to the ceiling, the better; right and low is best.
+     */
+    static String frontier(String title, List<Curve> curves) {
+        double xMin = 1;
+        double yMax = 0;
+        for (Curve c : curves) {
+            for (int i = 0; i < c.x().length; i++) {
+                if (!Double.isNaN(c.x()[i]) && !Double.isNaN(c.y()[i])) {
+                    xMin = Math.min(xMin, c.x()[i]);
+                    yMax = Math.max(yMax, c.y()[i]);
+                }
+            }
+        }
+        xMin = Math.max(0, Math.floor(xMin * 20) / 20);
+        yMax = yMax <= 0 ? 0.01 : yMax * 1.1;
+        double x0 = xMin;
+        double top = yMax;
+        StringBuilder b = frame(title, "benign retention", "violating share kept");
+        axisY(b, yMax, true);
+        double plotW = W - LEFT - RIGHT;
+        for (int i = 0; i <= 4; i++) {
+            double v = x0 + (1 - x0) * i / 4;
+            b.append(text(LEFT + plotW * i / 4, H - BOTTOM + 16, String.format(Locale.ROOT, "%.0f%%", 100 * v), "middle", 11));
+        }
+        java.util.function.DoubleUnaryOperator px = v -> LEFT + plotW * (v - x0) / (1 - x0);
+        int legendY = TOP + 4;
+        for (Curve c : curves) {
+            StringBuilder path = new StringBuilder();
+            for (int i = 0; i < c.x().length; i++) {
+                if (Double.isNaN(c.x()[i]) || Double.isNaN(c.y()[i])) {
+                    continue;
+                }
+                double x = px.applyAsDouble(c.x()[i]);
+                double y = y(c.y()[i], top);
+                path.append(path.isEmpty() ? "M" : " L").append(f(x)).append(' ').append(f(y));
+                if (c.numbered()) {
+                    b.append("<circle cx=\"").append(f(x)).append("\" cy=\"").append(f(y)).append("\" r=\"3\" fill=\"")
+                            .append(c.color()).append("\"><title>").append(Html.escape(c.name() + ", pass " + (i + 1) + ": "
+                                    + String.format(Locale.ROOT, "%.2f%% at %.1f%%", 100 * c.y()[i], 100 * c.x()[i])))
+                            .append("</title></circle>");
+                }
+            }
+            if (!path.isEmpty()) {
+                b.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"").append(c.color())
+                        .append("\" stroke-width=\"2\"").append(c.dashed() ? " stroke-dasharray=\"6 4\"" : "").append("/>");
+            }
+            b.append("<line x1=\"").append(W - 170).append("\" y1=\"").append(legendY).append("\" x2=\"").append(W - 150)
+                    .append("\" y2=\"").append(legendY).append("\" stroke=\"").append(c.color()).append("\" stroke-width=\"2\"")
+                    .append(c.dashed() ? " stroke-dasharray=\"6 4\"" : "").append("/>");
+            b.append(text(W - 145, legendY + 4, c.name(), "start", 11));
+            legendY += 15;
+        }
+        return b.append("</svg>").toString();
+    }
+
     /** Score histogram: kept and removed stacked per bin, the threshold as a line. */
     static String histogram(String title, double[] edges, long[] kept, long[] removed, double threshold) {
         long max = 1;

@@ -23,6 +23,22 @@ public final class LinearModel {
         this.bias = bias;
     }
 
+    /**
+     * A model whose rows are single values (dim 1): score = sigmoid(scale · mean(rows[ids]) + bias). How a
+     * naive Bayes table of per-bucket log-likelihood ratios is served by the same graph.
+     *
+     * @param rows one value per bucket, index 0 the padding row (its value is ignored and kept 0)
+     */
+    public static LinearModel ofRows(FeaturizerSpec spec, float[] rows, float scale, float bias) {
+        if (rows.length != spec.buckets() + 1) {
+            throw new IllegalArgumentException("A table of " + spec.buckets() + " buckets needs " + (spec.buckets() + 1)
+                    + " rows, got " + rows.length);
+        }
+        float[] table = rows.clone();
+        table[0] = 0f;
+        return new LinearModel(spec, 1, table, new float[] {scale}, bias);
+    }
+
     public FeaturizerSpec spec() {
         return spec;
     }
@@ -74,6 +90,11 @@ public final class LinearModel {
             folded[r] = dot;
         }
         return folded;
+    }
+
+    /** This model reduced to its folded table and bias, for scoring only. */
+    public FoldedModel fold() {
+        return new FoldedModel(spec, foldedTable(), bias);
     }
 
     /** The violation probability of a document given its ids: sigmoid(w . mean(e_ids) + b). */

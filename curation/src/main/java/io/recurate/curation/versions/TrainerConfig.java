@@ -1,4 +1,4 @@
-package io.recurate.trainer;
+package io.recurate.curation.versions;
 
 import io.recurate.model.featurize.FeaturizerSpec;
 import io.recurate.model.onnx.OnnxExporter;
@@ -19,8 +19,9 @@ import java.util.Map;
  * @param settings           trainer settings
  * @param exporter           ONNX export
  * @param threshold          default threshold recorded in new versions
+ * @param policy             how versions are trained (folds, training rule); its threshold rule is the loop's
  */
 public record TrainerConfig(Map<String, Object> kafkaConfig, Path artifacts, String modelName, Path constitution,
                             float constitutionWeight, int maxPerClass, FeaturizerSpec spec, TrainerSettings settings,
-                            OnnxExporter exporter, float threshold) {
+                            OnnxExporter exporter, float threshold, io.recurate.curation.policy.CurationPolicy policy) {
 }

@@ -1,4 +1,4 @@
-package io.recurate.cli.corpus;
+package io.recurate.topics;
 
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,18 +1,21 @@
-package io.recurate.cli.loop;
+package io.recurate.curation.loop;
 
 import io.recurate.model.train.Metrics;
 
 /**
  * One row of the loop's table: what a pass did, and with labels in the corpus, how well.
  *
- * @param violatingKept    labelled violating documents kept (-1 without labels)
- * @param violatingRemoved labelled violating documents removed
- * @param acceptableKept   labelled acceptable documents kept
+ * @param restored          documents the previous pass removed and this one kept (full mode)
+ * @param newlyRemoved      documents the previous pass kept (or did not see) and this one removed
+ * @param violatingKept     labelled violating documents kept (-1 without labels)
+ * @param violatingRemoved  labelled violating documents removed
+ * @param acceptableKept    labelled acceptable documents kept
  * @param acceptableRemoved labelled acceptable documents removed
+ * @param shareAtOrAboveHalf share of the pass's documents scoring at or above 1/2 (for the prior estimate)
  */
-public record PassReport(int pass, String modelVersion, long input, long kept, long removed, long dlq,
-                         long violatingKept, long violatingRemoved, long acceptableKept, long acceptableRemoved,
-                         double seconds) {
+public record PassReport(int pass, String modelVersion, float threshold, long input, long kept, long removed, long dlq,
+                         long restored, long newlyRemoved, long violatingKept, long violatingRemoved, long acceptableKept,
+                         long acceptableRemoved, double shareAtOrAboveHalf, double seconds) {
 
     /** The model version the pass was pinned to. */
     public String version() {
@@ -21,6 +24,11 @@ public record PassReport(int pass, String modelVersion, long input, long kept, l
 
     public double removedFraction() {
         return input == 0 ? 0 : (double) removed / input;
+    }
+
+    /** Share of the source whose decision differs from the previous pass's (removed anew or restored). */
+    public double changedFraction() {
+        return input == 0 ? 0 : (double) (newlyRemoved + restored) / input;
     }
 
     public boolean labelled() {

@@ -1,4 +1,4 @@
-package io.recurate.trainer;
+package io.recurate.curation.versions;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.recurate.trainer;
+package io.recurate.curation.versions;
 
 import io.recurate.schemas.OffsetRange;
 import java.time.Duration;

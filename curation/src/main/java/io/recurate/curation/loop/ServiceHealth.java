@@ -1,4 +1,4 @@
-package io.recurate.cli.loop;
+package io.recurate.curation.loop;
 
 /**
  * Whether the services a loop waits for are still there. The loop asks while it waits, so that a scorer

@@ -1,0 +1,77 @@
+package io.recurate.curation.loop;
+
+import io.recurate.curation.simulate.LabelledDocument;
+import io.recurate.curation.simulate.SupervisedCeiling;
+import io.recurate.model.featurize.FeaturizerSpec;
+import io.recurate.model.train.TrainerSettings;
+import io.recurate.schemas.Document;
+import io.recurate.topics.RecurateTopics;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The end of a labelled run in words: the violating share kept and the benign retention after the last
+ * pass, against pass 1 and against the supervised ceiling (the same model trained on the gold labels,
+ * 5-fold cross-validated on up to 20,000 labelled documents of the corpus, read at the same retention).
+ */
+public final class CeilingSummary {
+    private static final int SAMPLE = 20_000;
+
+    private CeilingSummary() {
+    }
+
+    public static void print(PrintWriter out, List<PassReport> reports, long corpusAcceptable, Map<String, Object> kafka,
+                             RecurateTopics topics, FeaturizerSpec spec, TrainerSettings settings) {
+        if (reports.isEmpty() || !reports.get(0).labelled() || corpusAcceptable == 0) {
+            return;
+        }
+        List<LabelledDocument> sample = new ArrayList<>();
+        Random random = new Random(23);
+        long[] seen = {0};
+        LoopRunner.read(kafka, topics.ingest().name(), topics.ingest().valueSerde().deserializer(), (Document d) -> {
+            String label = d.getMetadata().get("label");
+            if (!"violating".equals(label) && !"acceptable".equals(label)) {
+                return;
+            }
+            LabelledDocument doc = new LabelledDocument(d.getId(), d.getText(), "violating".equals(label));
+            seen[0]++;
+            if (sample.size() < SAMPLE) {
+                sample.add(doc);
+            } else {
+                long j = (long) (random.nextDouble() * seen[0]);
+                if (j < SAMPLE) {
+                    sample.set((int) j, doc);
+                }
+            }
+        });
+        long violating = sample.stream().filter(LabelledDocument::violating).count();
+        if (violating == 0 || violating == sample.size()) {
+            return;
+        }
+        SupervisedCeiling ceiling = SupervisedCeiling.train(sample, spec, settings, 5);
+        PassReport first = reports.get(0);
+        PassReport last = reports.get(reports.size() - 1);
+        double firstRetention = (double) first.acceptableKept() / corpusAcceptable;
+        double lastRetention = (double) last.acceptableKept() / corpusAcceptable;
+        double firstGap = first.violatingInKept() - ceiling.violatingShareAt(firstRetention);
+        double lastCeiling = ceiling.violatingShareAt(lastRetention);
+        double lastGap = last.violatingInKept() - lastCeiling;
+        out.printf("Violating share kept: %.2f%% after pass %d (pass 1: %.2f%%), benign retention %.2f%% (pass 1: %.2f%%).%n",
+                100 * last.violatingInKept(), last.pass(), 100 * first.violatingInKept(), 100 * lastRetention,
+                100 * firstRetention);
+        out.printf("Supervised ceiling (this model on the gold labels, 5-fold cross-validation on %d documents) at "
+                        + "%.2f%% retention: %.2f%%; gap %.2f points after pass %d, %.2f after pass 1%s.%n", sample.size(),
+                100 * lastRetention, 100 * lastCeiling, 100 * lastGap, last.pass(), 100 * firstGap,
+                firstGap > 0 ? String.format(" (%.0f%% of it closed)", 100 * (1 - lastGap / firstGap)) : "");
+        if (reports.size() > 1) {
+            PassReport before = reports.get(reports.size() - 2);
+            out.println(last.violatingInKept() < before.violatingInKept()
+                    ? "The last pass still lowered the violating share: more passes may help."
+                    : "The last pass did not lower the violating share.");
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,72 @@
+package io.recurate.scorer;
+
+import io.recurate.model.bundle.ModelBundle;
+import io.recurate.model.featurize.FeaturizerSpec;
+import io.recurate.model.onnx.OnnxScorer;
+import io.recurate.model.onnx.ScorerSettings;
+import io.recurate.model.score.CrossFitScorer;
+import io.recurate.model.score.Scorer;
+import io.recurate.schemas.FoldBundle;
+import io.recurate.schemas.ModelVersion;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Opens an announced version for scoring: its one bundle, or its K fold bundles behind a
+ * {@link CrossFitScorer}. Every bundle passes the serving checks (sha256 against the announcement,
+ * featurizer spec, probes) or the whole version is refused.
+ */
+public final class ModelVersions {
+    private ModelVersions() {
+    }
+
+    /** A loaded version: the scorer to use and its ONNX sessions (one per fold), for metrics. */
+    public record Loaded(Scorer scorer, List<OnnxScorer> sessions) implements AutoCloseable {
+        @Override
+        public void close() {
+            scorer.close();
+        }
+    }
+
+    public static Loaded load(ModelVersion version, ScorerSettings settings) {
+        FeaturizerSpec spec = FeaturizerSpec.fromJson(version.getFeaturizerSpec());
+        if (version.getFolds() == null || version.getFolds().isEmpty()) {
+            OnnxScorer one = checked(bundlePath(version.getArtifactUri()), version.getSha256(), settings, spec);
+            return new Loaded(one, List.of(one));
+        }
+        List<FoldBundle> folds = new ArrayList<>(version.getFolds());
+        folds.sort(Comparator.comparingInt(FoldBundle::getFold));
+        List<OnnxScorer> sessions = new ArrayList<>();
+        try {
+            for (int i = 0; i < folds.size(); i++) {
+                if (folds.get(i).getFold() != i) {
+                    throw new IllegalArgumentException("the version lists folds " + folds.stream().map(FoldBundle::getFold).toList()
+                            + "; a version of " + folds.size() + " folds needs folds 0.." + (folds.size() - 1));
+                }
+                sessions.add(checked(bundlePath(folds.get(i).getArtifactUri()), folds.get(i).getSha256(), settings, spec));
+            }
+        } catch (RuntimeException e) {
+            sessions.forEach(OnnxScorer::close);
+            throw e;
+        }
+        return new Loaded(new CrossFitScorer(sessions), List.copyOf(sessions));
+    }
+
+    private static OnnxScorer checked(Path dir, String announcedSha, ScorerSettings settings, FeaturizerSpec spec) {
+        OnnxScorer scorer = ModelBundle.load(dir, settings, spec);
+        String sha = ModelBundle.open(dir).manifest().sha256();
+        if (!sha.equals(announcedSha)) {
+            scorer.close();
+            throw new IllegalArgumentException("bundle " + dir + " has sha256 " + sha + ", the announcement says " + announcedSha);
+        }
+        return scorer;
+    }
+
+    public static Path bundlePath(String artifactUri) {
+        URI uri = URI.create(artifactUri);
+        return uri.getScheme() == null ? Path.of(artifactUri) : Path.of(uri);
+    }
+}
