@@ -165,8 +165,9 @@ class DefaultPolicyIT {
                 int fold = Folds.of(d.getDocument().getId(), folds.size());
                 float own = folds.get(fold).score(List.of(d.getDocument().getText()))[0];
                 float other = folds.get((fold + 1) % folds.size()).score(List.of(d.getDocument().getText()))[0];
-                assertThat(d.getScore()).as("score of %s", d.getDocument().getId()).isCloseTo(own, within(1e-6f));
-                differsFromAnotherFold += Math.abs(other - own) > 1e-6 ? 1 : 0;
+                // Batches sum in other orders than a single document: equal within float rounding, not bit for bit.
+                assertThat(d.getScore()).as("score of %s", d.getDocument().getId()).isCloseTo(own, within(1e-4f));
+                differsFromAnotherFold += Math.abs(other - own) > 1e-3 ? 1 : 0;
             }
         } finally {
             folds.forEach(OnnxScorer::close);

@@ -82,9 +82,20 @@ class RefusedModelIT {
             publisher.publish(v0);
             publisher.promote(v0);
 
-            Future<String[]> first = loopThread.submit(() -> LoopIT.run("run", "--home", home.toString(), "--namespace", ns,
+            // The default policy scores the source itself to choose the threshold: the loop refuses at once.
+            Future<String[]> early = loopThread.submit(() -> LoopIT.run("run", "--home", home.toString(), "--namespace", ns,
                     "--corpus", corpus.toString(), "--constitution", constitution.toString(), "--max-passes", "1",
                     "--metrics-port", "0"));
+            String[] refused = early.get(4, TimeUnit.MINUTES);
+            assertThat(refused[0]).as(refused[1] + refused[2]).isEqualTo("1");
+            assertThat(refused[2]).contains("Model filter v0, which the next pass is to use, cannot be served")
+                    .contains("probe 1").contains("recurate models promote");
+            assertThat(lastStatus(kafka, topics, 1)).as("no pass was started").isNull();
+
+            // A fixed threshold leaves the model to the scorer, which refuses it and fails the pass.
+            Future<String[]> first = loopThread.submit(() -> LoopIT.run("run", "--home", home.toString(), "--namespace", ns,
+                    "--corpus", corpus.toString(), "--constitution", constitution.toString(), "--max-passes", "1",
+                    "--metrics-port", "0", "--threshold", "0.5"));
             String[] result = first.get(4, TimeUnit.MINUTES); // ended, not waiting for ever
             assertThat(result[0]).as(result[1] + result[2]).isEqualTo("1");
             assertThat(result[2]).contains("Pass 1 failed").contains("pinned to model filter v0")
@@ -97,7 +108,7 @@ class RefusedModelIT {
             assertThat(published[0]).as(published[2]).isEqualTo("0");
             Future<String[]> second = loopThread.submit(() -> LoopIT.run("run", "--home", home.toString(), "--namespace", ns,
                     "--corpus", corpus.toString(), "--constitution", constitution.toString(), "--max-passes", "1",
-                    "--metrics-port", "0"));
+                    "--metrics-port", "0", "--threshold", "0.5"));
             String[] again = second.get(4, TimeUnit.MINUTES);
             assertThat(again[0]).as(again[1] + again[2]).isEqualTo("0");
             assertThat(again[1]).contains("Pass 1 failed before").contains("Starting pass 1 again")

@@ -180,7 +180,16 @@ public final class LoopRunner {
         } else {
             read(kafkaConfig, source, topics.kept(1).valueSerde().deserializer(), (ScoredDocument d) -> sample.accept(d.getDocument()));
         }
-        try (ModelVersions.Loaded loaded = ModelVersions.load(version, scoring)) {
+        ModelVersions.Loaded loaded;
+        try {
+            loaded = ModelVersions.load(version, scoring);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Model " + version.getName() + " " + version.getVersion() + ", which the next "
+                    + "pass is to use, cannot be served: " + e.getMessage() + ". To go on, promote a version that loads "
+                    + "('recurate models promote V', e.g. the previous one) or publish one trained elsewhere ('recurate "
+                    + "models publish DIR'), then run again.", e);
+        }
+        try (loaded) {
             float[] scores = loaded.scorer().score(ids, texts);
             log.info("Scored {} of {} documents of {} with {} for the threshold", scores.length, seen[0], source,
                     version.getVersion());

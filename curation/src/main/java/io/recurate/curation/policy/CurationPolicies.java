@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * never above pass 1), from that bench.
  */
 public final class CurationPolicies {
-    public static final String DEFAULT = "ramp";
+    public static final String DEFAULT = "nb-ramp";
     /** Folds of a cross-fitted version: each fold model trains on 80% of the corpus. */
     public static final int FOLDS = 5;
     private static final Map<String, Supplier<CurationPolicy>> NAMED = new LinkedHashMap<>();
@@ -26,11 +26,11 @@ public final class CurationPolicies {
         NAMED.put("em", () -> new CurationPolicy("em", SourceMode.FULL, FOLDS, new SoftLabels(1),
                 new CalibratedThreshold(0.5f)));
         NAMED.put("ramp", () -> new CurationPolicy("ramp", SourceMode.FULL, FOLDS, new LabelFrequency(),
-                new PriorRamp(4, 0.5)));
+                new PriorRamp(4, 0.9, 0.5)));
         NAMED.put("nb-em", () -> new CurationPolicy("nb-em", SourceMode.FULL, FOLDS, new NaiveBayesEm(1, false),
                 new CalibratedThreshold(0.5f)));
         NAMED.put("nb-ramp", () -> new CurationPolicy("nb-ramp", SourceMode.FULL, FOLDS, new NaiveBayesEm(1, false),
-                new PriorRamp(4, 0.5)));
+                new PriorRamp(4, 0.9, 0.5)));
     }
 
     private CurationPolicies() {

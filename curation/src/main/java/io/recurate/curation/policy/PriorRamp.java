@@ -1,28 +1,29 @@
 package io.recurate.curation.policy;
 
 /**
- * Removes, by the last ramp pass, the violating share the version estimates, growing towards it: pass n
- * removes min(1, n / ramp) · π̂ of its source. π̂ is the adjusted count of Forman (2005): the share of the
+ * Removes, by the last ramp pass, {@code fraction} of the violating share estimated in pass 1, growing
+ * towards it: pass n removes min(1, n / ramp) · fraction · π̂ of its source (at most {@code maxShare}). The
+ * fraction below 1 leaves room for the ranking's errors at the cut, which cost benign documents. π̂ is the adjusted count of Forman (2005): the share of the
  * source scoring at or above 1/2, corrected by the recall r̂ and false-positive rate f̂ the version shows
  * on held-out constitution exemplars, π̂ = (share − f̂) / (r̂ − f̂). Growing slowly lets each retrained
  * version rank the next documents before they are removed (and, in full mode, bring back the ones the
  * earlier versions removed wrongly).
  */
-public record PriorRamp(int ramp, double maxShare) implements ThresholdPolicy {
+public record PriorRamp(int ramp, double fraction, double maxShare) implements ThresholdPolicy {
     /** Below this r̂ − f̂ the exemplars cannot correct the count: the plain count is used. */
     static final double MIN_SEPARATION = 0.3;
 
     @Override
     public String name() {
-        return "prior ramp over " + ramp + " passes";
+        return "prior ramp to " + fraction + " of the estimated violating share over " + ramp + " passes";
     }
 
     @Override
     public float threshold(PassView pass) {
         float[] scores = pass.sourceScores().get();
         double estimate = Double.isNaN(pass.corpusPrior()) ? estimatedPrior(scores, pass.calibration()) : pass.corpusPrior();
-        double prior = Math.min(maxShare, estimate);
-        double share = prior * Math.min(1.0, (double) pass.pass() / ramp);
+        double target = Math.min(maxShare, fraction * estimate);
+        double share = target * Math.min(1.0, (double) pass.pass() / ramp);
         return share <= 0 ? 1f + Math.ulp(1f) : RemovalBudget.quantileThreshold(scores, share);
     }
 

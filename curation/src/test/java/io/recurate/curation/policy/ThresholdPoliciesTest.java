@@ -74,7 +74,7 @@ class ThresholdPoliciesTest {
     @Test
     void theRampGrowsToThePriorEstimatedInPassOneAndStaysThere() {
         float[] scores = uniform(20_000, 2);
-        PriorRamp ramp = new PriorRamp(4, 0.5);
+        PriorRamp ramp = new PriorRamp(4, 1.0, 0.5);
         double prior = 0.2;
         double[] shares = new double[6];
         for (int pass = 1; pass <= 5; pass++) {
@@ -86,12 +86,14 @@ class ThresholdPoliciesTest {
         assertThat(shares[5]).isCloseTo(0.20, within(1e-3));
         assertThat(removedShare(scores, ramp.threshold(view(4, Map.of(), scores, 0.9)))).as("capped").isCloseTo(0.5, within(1e-3));
         assertThat(removedShare(scores, ramp.threshold(view(2, Map.of(), scores, 0.0)))).isZero();
+        assertThat(removedShare(scores, new PriorRamp(2, 0.85, 0.5).threshold(view(3, Map.of(), scores, prior))))
+                .as("a fraction of the estimate").isCloseTo(0.17, within(1e-3));
     }
 
     @Test
     void withoutAPassOneEstimateTheRampEstimatesFromTheSourceScores() {
         float[] scores = uniform(10_000, 3); // half of them at or above 1/2
-        double share = removedShare(scores, new PriorRamp(1, 0.9).threshold(view(1, Map.of(), scores, Double.NaN)));
+        double share = removedShare(scores, new PriorRamp(1, 1.0, 0.9).threshold(view(1, Map.of(), scores, Double.NaN)));
         assertThat(share).isCloseTo(0.5, within(0.02));
     }
 }

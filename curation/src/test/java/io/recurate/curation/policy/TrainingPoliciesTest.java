@@ -107,6 +107,23 @@ class TrainingPoliciesTest {
     }
 
     @Test
+    void naiveBayesEmLearnsTheSubtleViolatorsTheConstitutionNeverShowed() {
+        // The constitution shows obvious spam words only; the subtle violators share no word with it.
+        NaiveBayesEm em = new NaiveBayesEm(2, false);
+        TrainedVersion v0 = em.trainInitial(input.constitution(), trainer(5), TrainingListener.NONE, CrossFitTrainer.FoldSink.NONE);
+        TrainedVersion v1 = em.train(input, trainer(5), TrainingListener.NONE, CrossFitTrainer.FoldSink.NONE);
+        assertThat(auc(v1.models())).as("EM over the corpus ranks better than the constitution alone")
+                .isGreaterThan(auc(v0.models()) + 0.02).isGreaterThan(0.95);
+        assertThat(v1.calibration().get(TrainedVersion.PRIOR)).as("the EM prior").isBetween(0.1, 0.35);
+        int[] sunk = {0};
+        em.train(input, trainer(5), TrainingListener.NONE, (fold, k, result) -> {
+            sunk[0]++;
+            assertThat(result.model().dim()).as("served as one value per bucket").isEqualTo(1);
+        });
+        assertThat(sunk[0]).isEqualTo(5);
+    }
+
+    @Test
     void policiesThatNeedHeldOutScoresRefuseOneFold() {
         assertThatThrownBy(() -> new LabelFrequency().train(input, trainer(1), TrainingListener.NONE,
                 CrossFitTrainer.FoldSink.NONE)).hasMessageContaining("at least 2 folds");

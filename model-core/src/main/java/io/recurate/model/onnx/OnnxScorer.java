@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class OnnxScorer implements Scorer {
     private static final Logger log = LoggerFactory.getLogger(OnnxScorer.class);
+    /** The CPU fallback is said once per process, not once per model load (a cross-fitted version loads K). */
+    private static final java.util.concurrent.atomic.AtomicBoolean CUDA_FALLBACK_LOGGED =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -69,7 +72,11 @@ public final class OnnxScorer implements Scorer {
                     throw new IllegalStateException("Cannot score on " + wanted + ": " + e.getMessage()
                             + " (the CUDA build needs -Pgpu, an NVIDIA driver, CUDA 12 and cuDNN 9)", e);
                 }
-                log.info("Scoring {} on cpu: CUDA is not usable here ({})", model.getFileName(), firstLine(e));
+                if (CUDA_FALLBACK_LOGGED.compareAndSet(false, true)) {
+                    log.info("Scoring on cpu: CUDA is not usable here ({}); said once per process", firstLine(e));
+                } else {
+                    log.debug("Scoring {} on cpu: CUDA is not usable here", model.getFileName());
+                }
             }
         }
         try {
