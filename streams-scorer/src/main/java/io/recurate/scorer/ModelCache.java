@@ -2,14 +2,11 @@ package io.recurate.scorer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.recurate.model.bundle.ModelBundle;
-import io.recurate.model.featurize.FeaturizerSpec;
 import io.recurate.model.onnx.OnnxScorer;
 import io.recurate.model.score.Scorer;
 import java.util.List;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.schemas.ModelVersion;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;

@@ -26,11 +26,11 @@ public final class CurationPolicies {
         NAMED.put("em", () -> new CurationPolicy("em", SourceMode.FULL, FOLDS, new SoftLabels(1),
                 new CalibratedThreshold(0.5f)));
         NAMED.put("ramp", () -> new CurationPolicy("ramp", SourceMode.FULL, FOLDS, new LabelFrequency(),
-                new PriorRamp(4, 0.9, 0.5)));
+                new PriorRamp(4, 0.9, 0.5, true)));
         NAMED.put("nb-em", () -> new CurationPolicy("nb-em", SourceMode.FULL, FOLDS, new NaiveBayesEm(1, false),
                 new CalibratedThreshold(0.5f)));
         NAMED.put("nb-ramp", () -> new CurationPolicy("nb-ramp", SourceMode.FULL, FOLDS, new NaiveBayesEm(1, false),
-                new PriorRamp(4, 0.9, 0.5)));
+                new PriorRamp(4, 0.9, 0.5, true)));
     }
 
     private CurationPolicies() {

@@ -9,7 +9,7 @@ package io.recurate.curation.policy;
  * version rank the next documents before they are removed (and, in full mode, bring back the ones the
  * earlier versions removed wrongly).
  */
-public record PriorRamp(int ramp, double fraction, double maxShare) implements ThresholdPolicy {
+public record PriorRamp(int ramp, double fraction, double maxShare, boolean exemplarGuard) implements ThresholdPolicy {
     /** Below this r̂ − f̂ the exemplars cannot correct the count: the plain count is used. */
     static final double MIN_SEPARATION = 0.3;
 
@@ -24,7 +24,13 @@ public record PriorRamp(int ramp, double fraction, double maxShare) implements T
         double estimate = Double.isNaN(pass.corpusPrior()) ? estimatedPrior(scores, pass.calibration()) : pass.corpusPrior();
         double target = Math.min(maxShare, fraction * estimate);
         double share = target * Math.min(1.0, (double) pass.pass() / ramp);
-        return share <= 0 ? 1f + Math.ulp(1f) : RemovalBudget.quantileThreshold(scores, share);
+        float tau = share <= 0 ? 1f + Math.ulp(1f) : RemovalBudget.quantileThreshold(scores, share);
+        Double acceptableQ90 = pass.calibration().get(TrainedVersion.EXEMPLAR_ACCEPTABLE_Q90);
+        if (exemplarGuard && acceptableQ90 != null && tau < acceptableQ90) {
+            // The estimate reached into what the held-out acceptable exemplars score: keep 90% of them.
+            return Math.nextUp(acceptableQ90.floatValue());
+        }
+        return tau;
     }
 
     public static double estimatedPrior(float[] scores, java.util.Map<String, Double> calibration) {

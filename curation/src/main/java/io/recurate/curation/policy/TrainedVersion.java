@@ -29,6 +29,11 @@ public record TrainedVersion(CrossFitModels models, Map<String, Double> calibrat
     /** Share of held-out acceptable exemplars scoring at or above 1/2 (its estimated false-positive rate there). */
     public static final String EXEMPLAR_ACCEPTABLE_ABOVE_HALF = "exemplars.acceptable.above_half";
 
+    /** Mean held-out score of the constitution's violating exemplars. */
+    public static final String EXEMPLAR_VIOLATING_MEAN = "exemplars.violating.mean";
+    /** Mean held-out score of the constitution's acceptable exemplars. */
+    public static final String EXEMPLAR_ACCEPTABLE_MEAN = "exemplars.acceptable.mean";
+
     public TrainedVersion {
         calibration = Map.copyOf(calibration);
     }
@@ -45,15 +50,25 @@ public record TrainedVersion(CrossFitModels models, Map<String, Double> calibrat
             float[] acceptable = io.recurate.curation.train.Exemplars.heldOutScores(models, constitution, false);
             if (violating.length > 0) {
                 all.put(EXEMPLAR_VIOLATING_ABOVE_HALF, shareAtOrAbove(violating, 0.5f));
+                all.put(EXEMPLAR_VIOLATING_MEAN, mean(violating));
                 all.put(EXEMPLAR_VIOLATING_Q10, quantile(violating, 0.1));
                 all.put(EXEMPLAR_VIOLATING_Q50, quantile(violating, 0.5));
             }
             if (acceptable.length > 0) {
                 all.put(EXEMPLAR_ACCEPTABLE_ABOVE_HALF, shareAtOrAbove(acceptable, 0.5f));
+                all.put(EXEMPLAR_ACCEPTABLE_MEAN, mean(acceptable));
                 all.put(EXEMPLAR_ACCEPTABLE_Q90, quantile(acceptable, 0.9));
             }
         }
         return new TrainedVersion(models, all);
+    }
+
+    static double mean(float[] values) {
+        double sum = 0;
+        for (float v : values) {
+            sum += v;
+        }
+        return values.length == 0 ? Double.NaN : sum / values.length;
     }
 
     static double shareAtOrAbove(float[] values, float tau) {

@@ -1,6 +1,5 @@
 package io.recurate.curation.versions;
 
-import io.recurate.curation.policy.CurationPolicy;
 import io.recurate.curation.policy.TrainedVersion;
 import io.recurate.curation.policy.TrainingInput;
 import io.recurate.curation.train.CrossFitTrainer;

@@ -74,7 +74,7 @@ class ThresholdPoliciesTest {
     @Test
     void theRampGrowsToThePriorEstimatedInPassOneAndStaysThere() {
         float[] scores = uniform(20_000, 2);
-        PriorRamp ramp = new PriorRamp(4, 1.0, 0.5);
+        PriorRamp ramp = new PriorRamp(4, 1.0, 0.5, false);
         double prior = 0.2;
         double[] shares = new double[6];
         for (int pass = 1; pass <= 5; pass++) {
@@ -86,14 +86,27 @@ class ThresholdPoliciesTest {
         assertThat(shares[5]).isCloseTo(0.20, within(1e-3));
         assertThat(removedShare(scores, ramp.threshold(view(4, Map.of(), scores, 0.9)))).as("capped").isCloseTo(0.5, within(1e-3));
         assertThat(removedShare(scores, ramp.threshold(view(2, Map.of(), scores, 0.0)))).isZero();
-        assertThat(removedShare(scores, new PriorRamp(2, 0.85, 0.5).threshold(view(3, Map.of(), scores, prior))))
+        assertThat(removedShare(scores, new PriorRamp(2, 0.85, 0.5, false).threshold(view(3, Map.of(), scores, prior))))
                 .as("a fraction of the estimate").isCloseTo(0.17, within(1e-3));
+    }
+
+    @Test
+    void theGuardKeepsNinetyPercentOfTheHeldOutAcceptableExemplars() {
+        float[] scores = uniform(10_000, 4);
+        Map<String, Double> calibration = Map.of(TrainedVersion.EXEMPLAR_ACCEPTABLE_Q90, 0.8);
+        // An estimate of 40% violating would cut at 0.6, into what held-out acceptable exemplars score.
+        float guarded = new PriorRamp(1, 1.0, 0.5, true).threshold(view(1, calibration, scores, 0.4));
+        assertThat(guarded).isGreaterThan(0.8f);
+        assertThat(new PriorRamp(1, 1.0, 0.5, false).threshold(view(1, calibration, scores, 0.4)))
+                .isCloseTo(0.6f, within(0.01f));
+        assertThat(new PriorRamp(1, 1.0, 0.5, true).threshold(view(1, calibration, scores, 0.1)))
+                .as("a cut above the guard is left alone").isCloseTo(0.9f, within(0.01f));
     }
 
     @Test
     void withoutAPassOneEstimateTheRampEstimatesFromTheSourceScores() {
         float[] scores = uniform(10_000, 3); // half of them at or above 1/2
-        double share = removedShare(scores, new PriorRamp(1, 1.0, 0.9).threshold(view(1, Map.of(), scores, Double.NaN)));
+        double share = removedShare(scores, new PriorRamp(1, 1.0, 0.9, false).threshold(view(1, Map.of(), scores, Double.NaN)));
         assertThat(share).isCloseTo(0.5, within(0.02));
     }
 }
