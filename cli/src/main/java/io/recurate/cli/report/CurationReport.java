@@ -98,7 +98,7 @@ public record CurationReport(String namespace, Instant generatedAt, String label
         double seconds = status.getStartedAt() != null && status.getFinishedAt() != null
                 ? (status.getFinishedAt().toEpochMilli() - status.getStartedAt().toEpochMilli()) / 1e3 : Double.NaN;
         PassReport counts = new PassReport(status.getPass(), status.getModelVersion(), status.getThreshold(), c[0] + c[1],
-                c[0], c[1], dlq, restored[0], removedAnew[0], labelled ? c[2] : -1, c[3], c[4], c[5], Double.NaN, seconds);
+                c[0], c[1], dlq, restored[0], removedAnew[0], labelled ? c[2] : -1, c[3], c[4], c[5], seconds);
         return new PassSection(status, counts, histogram);
     }
 

@@ -3,7 +3,6 @@ package io.recurate.curation.loop;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.recurate.curation.policy.PassView;
-import io.recurate.curation.policy.PriorRamp;
 import io.recurate.curation.versions.ModelPublisher;
 import io.recurate.curation.versions.PassTrainer;
 import io.recurate.model.onnx.ScorerSettings;
@@ -90,7 +89,6 @@ public final class LoopRunner {
         SourceMode mode = settings.policy().mode();
         List<PassReport> reports = new ArrayList<>();
         Set<Long> previousRemoved = Set.of();
-        double corpusPrior = Double.NaN;
         boolean converged = false;
         for (int n = 1; n <= settings.maxPasses(); n++) {
             awaitModel(models, PassTrainer.versionAfter(n - 1));
@@ -113,7 +111,7 @@ public final class LoopRunner {
                 ModelVersion mv = models.all().get(settings.modelName() + ":" + version);
                 double previousShare = reports.isEmpty() ? 0 : reports.get(reports.size() - 1).removedFraction();
                 float tau = settings.policy().threshold().threshold(new PassView(n, mv.getCalibration(),
-                        () -> sourceScores(mv, source), previousShare, corpusPrior));
+                        () -> sourceScores(mv, source), previousShare));
                 log.info("Pass {}: threshold {} ({}) with model {}", n, tau, settings.policy().threshold().name(), version);
                 status = passes.start(n, mode, source, settings.modelName(), version, tau);
             }
@@ -126,11 +124,6 @@ public final class LoopRunner {
             Set<Long> removedNow = new HashSet<>();
             PassReport report = report(scored, previousRemoved, removedNow, (System.nanoTime() - started) / 1e9);
             previousRemoved = removedNow;
-            if (n == 1) {
-                ModelVersion first = models.all().get(settings.modelName() + ":" + scored.getModelVersion());
-                corpusPrior = PriorRamp.adjustedCount(report.shareAtOrAboveHalf(),
-                        first == null ? Map.of() : first.getCalibration());
-            }
             reports.add(report);
             record(report);
             out.printf("Pass %d (%s, %s, tau %.4f): input %d, kept %d, removed %d (%.2f%%), restored %d, dlq %d%s%n", n,
@@ -305,14 +298,14 @@ public final class LoopRunner {
     }
 
     /**
-     * Counts a pass's decisions: by the corpus's labels when it has them ("label" in the metadata), against
-     * the previous pass's removals (restored, removed anew), and the share scoring at or above 1/2.
-     * {@code removedNow} receives the 64-bit fingerprints of the ids this pass removed.
+     * Counts a pass's decisions: by the corpus's labels when it has them ("label" in the metadata), and
+     * against the previous pass's removals (restored, removed anew). {@code removedNow} receives the 64-bit
+     * fingerprints of the ids this pass removed.
      */
     private PassReport report(PassStatus status, Set<Long> previousRemoved, Set<Long> removedNow, double seconds) {
         long[] counts = new long[4]; // violating kept, violating removed, acceptable kept, acceptable removed
         boolean[] labelled = {false};
-        long[] moves = new long[3]; // restored, removed anew, scored at or above 1/2
+        long[] moves = new long[2]; // restored, removed anew
         Consumer<ScoredDocument> tally = d -> {
             boolean kept = d.getDecision() == Decision.KEPT;
             long id = fingerprint(d.getDocument().getId());
@@ -325,9 +318,6 @@ public final class LoopRunner {
                     moves[1]++;
                 }
             }
-            if (d.getScore() >= 0.5f) {
-                moves[2]++;
-            }
             String label = d.getDocument().getMetadata().get("label");
             if (label != null) {
                 labelled[0] = true;
@@ -337,10 +327,9 @@ public final class LoopRunner {
         read(topics.kept(status.getPass()), tally);
         read(topics.removed(status.getPass()), tally);
         var c = status.getCounts();
-        long decided = c.getKept() + c.getRemoved();
         return new PassReport(status.getPass(), status.getModelVersion(), status.getThreshold(), c.getInput(), c.getKept(),
                 c.getRemoved(), c.getDlq(), moves[0], moves[1], labelled[0] ? counts[0] : -1, counts[1], counts[2],
-                counts[3], decided == 0 ? 0 : (double) moves[2] / decided, seconds);
+                counts[3], seconds);
     }
 
     /** A 64-bit fingerprint of an id (two independent 32-bit hashes): 10 million ids take about 500 MB less than the strings. */

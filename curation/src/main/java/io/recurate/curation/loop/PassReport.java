@@ -11,11 +11,10 @@ import io.recurate.model.train.Metrics;
  * @param violatingRemoved  labelled violating documents removed
  * @param acceptableKept    labelled acceptable documents kept
  * @param acceptableRemoved labelled acceptable documents removed
- * @param shareAtOrAboveHalf share of the pass's documents scoring at or above 1/2 (for the prior estimate)
  */
 public record PassReport(int pass, String modelVersion, float threshold, long input, long kept, long removed, long dlq,
                          long restored, long newlyRemoved, long violatingKept, long violatingRemoved, long acceptableKept,
-                         long acceptableRemoved, double shareAtOrAboveHalf, double seconds) {
+                         long acceptableRemoved, double seconds) {
 
     /** The model version the pass was pinned to. */
     public String version() {

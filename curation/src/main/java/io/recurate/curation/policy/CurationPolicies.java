@@ -14,6 +14,8 @@ public final class CurationPolicies {
     public static final String DEFAULT = "nb-ramp";
     /** Folds of a cross-fitted version: each fold model trains on 80% of the corpus. */
     public static final int FOLDS = 5;
+    /** How much of the estimated violating share the ramp policies remove. */
+    static final double FRACTION = 0.95;
     private static final Map<String, Supplier<CurationPolicy>> NAMED = new LinkedHashMap<>();
 
     static {
@@ -26,11 +28,11 @@ public final class CurationPolicies {
         NAMED.put("em", () -> new CurationPolicy("em", SourceMode.FULL, FOLDS, new SoftLabels(1),
                 new CalibratedThreshold(0.5f)));
         NAMED.put("ramp", () -> new CurationPolicy("ramp", SourceMode.FULL, FOLDS, new LabelFrequency(),
-                new PriorRamp(4, 0.9, 0.5, true)));
+                new PriorRamp(4, FRACTION, 0.5)));
         NAMED.put("nb-em", () -> new CurationPolicy("nb-em", SourceMode.FULL, FOLDS, new NaiveBayesEm(1, false),
                 new CalibratedThreshold(0.5f)));
         NAMED.put("nb-ramp", () -> new CurationPolicy("nb-ramp", SourceMode.FULL, FOLDS, new NaiveBayesEm(1, false),
-                new PriorRamp(4, 0.9, 0.5, true)));
+                new PriorRamp(4, FRACTION, 0.5)));
     }
 
     private CurationPolicies() {

@@ -11,9 +11,7 @@ import java.util.function.Supplier;
  *                            trained elsewhere)
  * @param sourceScores        the cross-fitted scores of the pass's source (or a uniform sample); computed when asked
  * @param previousRemovedShare the share of its source the previous pass removed (0 before pass 1)
- * @param corpusPrior         the corpus's violating share as estimated in pass 1 from v0 (the constitution's
- *                            model) and its held-out exemplars ({@link PriorRamp#estimatedPrior}); NaN unknown
  */
 public record PassView(int pass, Map<String, Double> calibration, Supplier<float[]> sourceScores,
-                       double previousRemovedShare, double corpusPrior) {
+                       double previousRemovedShare) {
 }

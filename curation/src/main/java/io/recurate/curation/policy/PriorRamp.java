@@ -1,17 +1,30 @@
 package io.recurate.curation.policy;
 
+import java.util.Map;
+
 /**
- * Removes, by the last ramp pass, {@code fraction} of the violating share estimated in pass 1, growing
- * towards it: pass n removes min(1, n / ramp) · fraction · π̂ of its source (at most {@code maxShare}). The
- * fraction below 1 leaves room for the ranking's errors at the cut, which cost benign documents. π̂ is the adjusted count of Forman (2005): the share of the
- * source scoring at or above 1/2, corrected by the recall r̂ and false-positive rate f̂ the version shows
- * on held-out constitution exemplars, π̂ = (share − f̂) / (r̂ − f̂). Growing slowly lets each retrained
- * version rank the next documents before they are removed (and, in full mode, bring back the ones the
- * earlier versions removed wrongly).
+ * Removes a growing share of the source, up to {@code fraction} of the violating share that the pass's
+ * version estimates: pass n removes min(1, n / ramp) · fraction · π̂ (at most {@code maxShare}). Growing
+ * slowly lets each retrained version rank the next documents before they are removed (and, in full mode,
+ * bring back the ones removed wrongly); stopping short of π̂ leaves room for the ranking's errors at the cut,
+ * which cost benign documents.
+ *
+ * <p>π̂ is the probabilistic adjusted count (Bella, Ferri, Hernández-Orallo and Ramírez-Quintana, 2010):
+ * the mean score of the source, corrected by the mean held-out scores t̄ and f̄ of the constitution's
+ * violating and acceptable exemplars, π̂ = (mean − f̄) / (t̄ − f̄). Re-estimated with every version, which
+ * ranks better than the last. Without exemplar means (a version of one model) it falls back to Forman's
+ * adjusted count at 1/2 (2005), π̂ = (share ≥ 1/2 − f̂) / (r̂ − f̂), and without those to the share itself.
  */
-public record PriorRamp(int ramp, double fraction, double maxShare, boolean exemplarGuard) implements ThresholdPolicy {
-    /** Below this r̂ − f̂ the exemplars cannot correct the count: the plain count is used. */
-    static final double MIN_SEPARATION = 0.3;
+public record PriorRamp(int ramp, double fraction, double maxShare) implements ThresholdPolicy {
+    /** Below this separation of the exemplars the correction divides by noise: the next estimate is used. */
+    static final double MIN_SEPARATION = 0.2;
+
+    public PriorRamp {
+        if (ramp < 1 || !(fraction > 0 && fraction <= 1) || !(maxShare > 0 && maxShare <= 1)) {
+            throw new IllegalArgumentException("ramp must be at least 1 and fraction and max share in (0, 1], got "
+                    + ramp + ", " + fraction + ", " + maxShare);
+        }
+    }
 
     @Override
     public String name() {
@@ -21,33 +34,40 @@ public record PriorRamp(int ramp, double fraction, double maxShare, boolean exem
     @Override
     public float threshold(PassView pass) {
         float[] scores = pass.sourceScores().get();
-        double estimate = Double.isNaN(pass.corpusPrior()) ? estimatedPrior(scores, pass.calibration()) : pass.corpusPrior();
-        double target = Math.min(maxShare, fraction * estimate);
+        double target = Math.min(maxShare, fraction * estimatedPrior(scores, pass.calibration()));
         double share = target * Math.min(1.0, (double) pass.pass() / ramp);
-        float tau = share <= 0 ? 1f + Math.ulp(1f) : RemovalBudget.quantileThreshold(scores, share);
-        Double acceptableQ90 = pass.calibration().get(TrainedVersion.EXEMPLAR_ACCEPTABLE_Q90);
-        if (exemplarGuard && acceptableQ90 != null && tau < acceptableQ90) {
-            // The estimate reached into what the held-out acceptable exemplars score: keep 90% of them.
-            return Math.nextUp(acceptableQ90.floatValue());
-        }
-        return tau;
+        return share <= 0 ? Math.nextUp(1f) : RemovalBudget.quantileThreshold(scores, share);
     }
 
-    public static double estimatedPrior(float[] scores, java.util.Map<String, Double> calibration) {
-        double count = 0;
+    /** The violating share of {@code scores}' documents, by the best correction the calibration allows. */
+    public static double estimatedPrior(float[] scores, Map<String, Double> calibration) {
+        double mean = 0;
+        double atOrAboveHalf = 0;
         for (float s : scores) {
-            count += s >= 0.5f ? 1 : 0;
+            mean += s;
+            atOrAboveHalf += s >= 0.5f ? 1 : 0;
         }
-        return adjustedCount(scores.length == 0 ? 0 : count / scores.length, calibration);
+        mean = scores.length == 0 ? 0 : mean / scores.length;
+        atOrAboveHalf = scores.length == 0 ? 0 : atOrAboveHalf / scores.length;
+        Double t = calibration.get(TrainedVersion.EXEMPLAR_VIOLATING_MEAN);
+        Double f = calibration.get(TrainedVersion.EXEMPLAR_ACCEPTABLE_MEAN);
+        if (t != null && f != null && t - f >= MIN_SEPARATION) {
+            return clamp((mean - f) / (t - f));
+        }
+        return adjustedCount(atOrAboveHalf, calibration);
     }
 
     /** Forman's adjusted count from the share scoring at or above 1/2 and the version's exemplar rates there. */
-    public static double adjustedCount(double shareAtOrAboveHalf, java.util.Map<String, Double> calibration) {
+    public static double adjustedCount(double shareAtOrAboveHalf, Map<String, Double> calibration) {
         Double r = calibration.get(TrainedVersion.EXEMPLAR_VIOLATING_ABOVE_HALF);
         Double f = calibration.get(TrainedVersion.EXEMPLAR_ACCEPTABLE_ABOVE_HALF);
         if (r == null || f == null || r - f < MIN_SEPARATION) {
             return shareAtOrAboveHalf;
         }
-        return Math.max(0, Math.min(1, (shareAtOrAboveHalf - f) / (r - f)));
+        return clamp((shareAtOrAboveHalf - f) / (r - f));
+    }
+
+    private static double clamp(double p) {
+        return Math.max(0, Math.min(1, p));
     }
 }

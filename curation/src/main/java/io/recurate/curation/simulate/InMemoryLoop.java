@@ -49,7 +49,6 @@ public final class InMemoryLoop {
         CrossFitModels version = v0.models();
         Map<String, Double> calibration = v0.calibration();
         double previousRemovedShare = 0;
-        double corpusPrior = Double.NaN;
         List<Integer> source = new ArrayList<>();
         for (int i = 0; i < corpus.size(); i++) {
             source.add(i);
@@ -64,10 +63,7 @@ public final class InMemoryLoop {
                 int i = source.get(j);
                 scores[j] = version.score(corpus.get(i).id(), ids[i]);
             }
-            if (pass == 1) {
-                corpusPrior = io.recurate.curation.policy.PriorRamp.estimatedPrior(scores, calibration);
-            }
-            float tau = policy.threshold().threshold(new io.recurate.curation.policy.PassView(pass, calibration, () -> scores, previousRemovedShare, corpusPrior));
+            float tau = policy.threshold().threshold(new io.recurate.curation.policy.PassView(pass, calibration, () -> scores, previousRemovedShare));
             for (int j = 0; j < scores.length; j++) {
                 if (!lastScore.containsKey(source.get(j)) || policy.mode() == io.recurate.schemas.SourceMode.FULL) {
                     lastScore.put(source.get(j), scores[j]);

@@ -26,13 +26,13 @@ class ThresholdPoliciesTest {
         return (double) removed / scores.length;
     }
 
-    private static PassView view(int pass, Map<String, Double> calibration, float[] scores, double corpusPrior) {
-        return new PassView(pass, calibration, () -> scores, 0, corpusPrior);
+    private static PassView view(int pass, Map<String, Double> calibration, float[] scores) {
+        return new PassView(pass, calibration, () -> scores, 0);
     }
 
     @Test
     void fixedThresholdIsTheSameEveryPassAndMustBeAProbability() {
-        assertThat(new FixedThreshold(0.7f).threshold(view(3, Map.of(TrainedVersion.THRESHOLD, 0.1), new float[0], 0.2)))
+        assertThat(new FixedThreshold(0.7f).threshold(view(3, Map.of(TrainedVersion.THRESHOLD, 0.1), new float[0])))
                 .isEqualTo(0.7f);
         assertThatThrownBy(() -> new FixedThreshold(1.5f)).hasMessageContaining("(0, 1]");
     }
@@ -40,7 +40,7 @@ class ThresholdPoliciesTest {
     @Test
     void aBudgetRemovesItsShareOfTheSourceAndNeverMore() {
         float[] scores = uniform(10_000, 1);
-        float tau = new RemovalBudget(0.04).threshold(view(1, Map.of(), scores, Double.NaN));
+        float tau = new RemovalBudget(0.04).threshold(view(1, Map.of(), scores));
         assertThat(removedShare(scores, tau)).isCloseTo(0.04, within(1e-4)).isLessThanOrEqualTo(0.04);
         // Ties at the cut: all equal scores cannot be split, so none is removed rather than all.
         float[] ties = new float[100];
@@ -52,9 +52,9 @@ class ThresholdPoliciesTest {
     @Test
     void aCalibratedThresholdReadsTheVersionAndFallsBackWithoutOne() {
         CalibratedThreshold policy = new CalibratedThreshold(0.5f);
-        assertThat(policy.threshold(view(2, Map.of(TrainedVersion.THRESHOLD, 0.31), new float[0], Double.NaN)))
+        assertThat(policy.threshold(view(2, Map.of(TrainedVersion.THRESHOLD, 0.31), new float[0])))
                 .isCloseTo(0.31f, within(1e-6f));
-        assertThat(policy.threshold(view(1, Map.of(), new float[0], Double.NaN))).isEqualTo(0.5f);
+        assertThat(policy.threshold(view(1, Map.of(), new float[0]))).isEqualTo(0.5f);
     }
 
     @Test
@@ -72,41 +72,41 @@ class ThresholdPoliciesTest {
     }
 
     @Test
-    void theRampGrowsToThePriorEstimatedInPassOneAndStaysThere() {
-        float[] scores = uniform(20_000, 2);
-        PriorRamp ramp = new PriorRamp(4, 1.0, 0.5, false);
-        double prior = 0.2;
-        double[] shares = new double[6];
-        for (int pass = 1; pass <= 5; pass++) {
-            shares[pass] = removedShare(scores, ramp.threshold(view(pass, Map.of(), scores, prior)));
+    void theProbabilisticAdjustedCountCorrectsTheMeanScoreWithTheExemplarMeans() {
+        float[] scores = uniform(20_000, 5);
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] *= 0.52f; // mean 0.26
         }
-        assertThat(shares[1]).isCloseTo(0.05, within(1e-3));
-        assertThat(shares[2]).isCloseTo(0.10, within(1e-3));
-        assertThat(shares[4]).isCloseTo(0.20, within(1e-3));
-        assertThat(shares[5]).isCloseTo(0.20, within(1e-3));
-        assertThat(removedShare(scores, ramp.threshold(view(4, Map.of(), scores, 0.9)))).as("capped").isCloseTo(0.5, within(1e-3));
-        assertThat(removedShare(scores, ramp.threshold(view(2, Map.of(), scores, 0.0)))).isZero();
-        assertThat(removedShare(scores, new PriorRamp(2, 0.85, 0.5, false).threshold(view(3, Map.of(), scores, prior))))
-                .as("a fraction of the estimate").isCloseTo(0.17, within(1e-3));
+        Map<String, Double> means = Map.of(TrainedVersion.EXEMPLAR_VIOLATING_MEAN, 0.9,
+                TrainedVersion.EXEMPLAR_ACCEPTABLE_MEAN, 0.1);
+        assertThat(PriorRamp.estimatedPrior(scores, means)).isCloseTo(0.2, within(0.005));
+        Map<String, Double> rates = Map.of(TrainedVersion.EXEMPLAR_VIOLATING_ABOVE_HALF, 0.8,
+                TrainedVersion.EXEMPLAR_ACCEPTABLE_ABOVE_HALF, 0.0);
+        assertThat(PriorRamp.estimatedPrior(scores, rates)).as("no means: the adjusted count at 1/2")
+                .isCloseTo(0.02 / 0.52 / 0.8, within(0.005));
+        assertThat(PriorRamp.estimatedPrior(scores, Map.of())).as("no exemplars: the raw share")
+                .isCloseTo(0.02 / 0.52, within(0.005));
     }
 
     @Test
-    void theGuardKeepsNinetyPercentOfTheHeldOutAcceptableExemplars() {
-        float[] scores = uniform(10_000, 4);
-        Map<String, Double> calibration = Map.of(TrainedVersion.EXEMPLAR_ACCEPTABLE_Q90, 0.8);
-        // An estimate of 40% violating would cut at 0.6, into what held-out acceptable exemplars score.
-        float guarded = new PriorRamp(1, 1.0, 0.5, true).threshold(view(1, calibration, scores, 0.4));
-        assertThat(guarded).isGreaterThan(0.8f);
-        assertThat(new PriorRamp(1, 1.0, 0.5, false).threshold(view(1, calibration, scores, 0.4)))
-                .isCloseTo(0.6f, within(0.01f));
-        assertThat(new PriorRamp(1, 1.0, 0.5, true).threshold(view(1, calibration, scores, 0.1)))
-                .as("a cut above the guard is left alone").isCloseTo(0.9f, within(0.01f));
-    }
-
-    @Test
-    void withoutAPassOneEstimateTheRampEstimatesFromTheSourceScores() {
-        float[] scores = uniform(10_000, 3); // half of them at or above 1/2
-        double share = removedShare(scores, new PriorRamp(1, 1.0, 0.9, false).threshold(view(1, Map.of(), scores, Double.NaN)));
-        assertThat(share).isCloseTo(0.5, within(0.02));
+    void theRampGrowsToAFractionOfTheEstimateAndStaysThere() {
+        float[] scores = uniform(20_000, 2);
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] *= 0.52f;
+        }
+        Map<String, Double> means = Map.of(TrainedVersion.EXEMPLAR_VIOLATING_MEAN, 0.9,
+                TrainedVersion.EXEMPLAR_ACCEPTABLE_MEAN, 0.1); // estimate 0.2
+        PriorRamp ramp = new PriorRamp(4, 1.0, 0.5);
+        assertThat(removedShare(scores, ramp.threshold(view(1, means, scores)))).isCloseTo(0.05, within(0.005));
+        assertThat(removedShare(scores, ramp.threshold(view(2, means, scores)))).isCloseTo(0.10, within(0.005));
+        assertThat(removedShare(scores, ramp.threshold(view(4, means, scores)))).isCloseTo(0.20, within(0.005));
+        assertThat(removedShare(scores, ramp.threshold(view(6, means, scores)))).isCloseTo(0.20, within(0.005));
+        assertThat(removedShare(scores, new PriorRamp(2, 0.85, 0.5).threshold(view(3, means, scores))))
+                .as("a fraction of the estimate").isCloseTo(0.17, within(0.005));
+        assertThat(removedShare(scores, new PriorRamp(1, 1.0, 0.1).threshold(view(1, means, scores))))
+                .as("capped").isCloseTo(0.1, within(0.005));
+        float[] clean = new float[1000]; // every score at the acceptable exemplars' mean: nothing to remove
+        java.util.Arrays.fill(clean, 0.1f);
+        assertThat(removedShare(clean, ramp.threshold(view(4, means, clean)))).isZero();
     }
 }
