@@ -247,7 +247,7 @@ final class LoopBenchCommand implements Callable<Integer> {
         } else {
             w.println("No " + shared + " here: benching the --sample corpus only");
         }
-        out.add(io.recurate.cli.loop.SampleCorpus.prepare(home, w).corpus());
+        out.add(io.recurate.corpus.SampleCorpus.prepare(home, w).corpus());
         return out;
     }
 

@@ -116,7 +116,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (sample) {
-            var prepared = io.recurate.cli.loop.SampleCorpus.prepare(cluster.home, out);
+            var prepared = io.recurate.corpus.SampleCorpus.prepare(cluster.home, out);
             corpus = corpus != null ? corpus : prepared.corpus();
             constitution = constitution != null ? constitution : prepared.constitution();
         }

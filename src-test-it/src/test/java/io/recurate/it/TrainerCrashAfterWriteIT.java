@@ -15,6 +15,9 @@ import io.recurate.schemas.SourceMode;
 import io.recurate.scorer.ScorerService;
 import io.recurate.topics.PassStarter;
 import io.recurate.curation.policy.CurationPolicies;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.recurate.trainer.TrainerService;
+import io.recurate.curation.versions.ModelPublisher;
 import io.recurate.curation.versions.PassTrainer;
 import io.recurate.curation.versions.TrainerConfig;
 import java.nio.file.Files;
@@ -68,5 +71,42 @@ class TrainerCrashAfterWriteIT {
         var models = p.topics.models();
         assertThat(p.readAll(models.name(), models.keySerde().deserializer(), models.valueSerde().deserializer()))
                 .extracting(r -> r.value().getVersion()).contains("v1");
+    }
+
+    /**
+     * Issue 14: a trainer stopped after announcing (and promoting) a version but before marking its pass
+     * announced it again on restart, which promoted it again and undid a {@code models promote} made since.
+     */
+    @Test
+    void aVersionAnnouncedBeforeTheCrashIsNotPromotedAgain(TestCluster cluster) throws Exception {
+        Pipeline p = new Pipeline(cluster, "reannounce");
+        p.publishDocuments(300);
+        ModelVersion v0 = p.publishModel("v0", 1);
+        new PassStarter(cluster.kafkaConfig(), p.topics).start(1, SourceMode.NESTED, p.plan.ingest().name(), "filter",
+                v0.getVersion(), 0.5f);
+        try (ScorerService scorer = p.scorer(64, 1)) {
+            Pipeline.runInBackground(scorer).join(Duration.ofMinutes(2).toMillis());
+        }
+        p.awaitPass(1, PassState.SCORED, Duration.ofSeconds(30));
+        Path constitution = p.home.resolve("constitution-reannounce.jsonl");
+        Files.write(constitution, List.of("{\"text\":\"win the casino lottery\",\"label\":\"violating\"}",
+                "{\"text\":\"meeting notes\",\"label\":\"acceptable\"}"));
+        TrainerConfig config = new TrainerConfig(cluster.kafkaConfig(), p.home.resolve("artifacts-reannounce"), "filter",
+                constitution, 5f, 10_000, Pipeline.SPEC, TrainerSettings.defaults(), OnnxExporter.defaults(), 0.5f,
+                CurationPolicies.fixed(0.5f));
+        // What the stopped trainer did: v1 trained, announced and promoted; the pass still says SCORED.
+        ModelVersion v1 = new PassTrainer(config, p.topics).trainAfter(
+                p.awaitPass(1, PassState.SCORED, Duration.ofSeconds(5)), TrainingListener.NONE);
+        ModelPublisher publisher = new ModelPublisher(cluster.kafkaConfig(), p.topics);
+        assertThat(publisher.promoted("filter").orElseThrow().getVersion()).isEqualTo("v1");
+        publisher.promote(v0); // a person chooses v0 for the next pass
+        try (TrainerService trainer = new TrainerService(config, p.topics, new SimpleMeterRegistry())) {
+            Thread run = new Thread(trainer::run);
+            run.setDaemon(true);
+            run.start();
+            p.awaitPass(1, PassState.TRAINED, Duration.ofMinutes(2));
+        }
+        assertThat(publisher.promoted("filter").orElseThrow().getVersion()).as("the person's choice stands").isEqualTo("v0");
+        assertThat(publisher.all().get("filter:v1").getSha256()).isEqualTo(v1.getSha256());
     }
 }

@@ -92,8 +92,7 @@ public final class ScorerService implements AutoCloseable {
                     int pass = status.getPass();
                     if (status.getState() != PassState.RUNNING || done.contains(pass)
                             || (onlyPass != null && pass != onlyPass)) {
-                        if (onlyPass != null && pass == onlyPass && status.getState() == PassState.SCORED) {
-                            log.info("Pass {} is already scored: {}", pass, status.getCounts());
+                        if (onlyPass != null && pass == onlyPass && finishedAlready(status)) {
                             return;
                         }
                         continue;
@@ -111,6 +110,25 @@ public final class ScorerService implements AutoCloseable {
             }
         } finally {
             passConsumer.close();
+        }
+    }
+
+    /**
+     * Asked to score one pass that is already past scoring: a scored (or trained) pass is done, a failed one
+     * is an error with its cause, so {@code scorer --pass N} never waits for a pass that will not run.
+     */
+    private static boolean finishedAlready(PassStatus status) {
+        switch (status.getState()) {
+            case SCORED, TRAINED -> {
+                log.info("Pass {} is already {}: {}", status.getPass(),
+                        status.getState().name().toLowerCase(java.util.Locale.ROOT), status.getCounts());
+                return true;
+            }
+            case FAILED -> throw new IllegalStateException("Pass " + status.getPass() + " failed: " + status.getError()
+                    + " ('recurate run' starts a failed pass again)");
+            default -> {
+                return false;
+            }
         }
     }
 

@@ -28,9 +28,29 @@ public final class TopicScan {
         return read(kafkaConfig, topic, new ByteArrayDeserializer(), values, (k, v) -> each.accept(v));
     }
 
+    /** Values, tombstones left out. @return the offset ranges read, one per partition (for provenance) */
+    public static <V> List<io.recurate.schemas.OffsetRange> readRanges(Map<String, Object> kafkaConfig, String topic,
+                                                                       Deserializer<V> values, Consumer<V> each) {
+        List<io.recurate.schemas.OffsetRange> ranges = new java.util.ArrayList<>();
+        scan(kafkaConfig, topic, new ByteArrayDeserializer(), values, (k, v) -> each.accept(v),
+                (partition, begin, end) -> ranges.add(new io.recurate.schemas.OffsetRange(topic, partition, begin, end)));
+        return ranges;
+    }
+
     /** Keys and values, tombstones left out. @return end offset per partition at the start of the scan */
     public static <K, V> Map<Integer, Long> read(Map<String, Object> kafkaConfig, String topic, Deserializer<K> keys,
                                                  Deserializer<V> values, BiConsumer<K, V> each) {
+        Map<Integer, Long> out = new TreeMap<>();
+        scan(kafkaConfig, topic, keys, values, each, (partition, begin, end) -> out.put(partition, end));
+        return out;
+    }
+
+    private interface Ranges {
+        void accept(int partition, long begin, long end);
+    }
+
+    private static <K, V> void scan(Map<String, Object> kafkaConfig, String topic, Deserializer<K> keys,
+                                    Deserializer<V> values, BiConsumer<K, V> each, Ranges ranges) {
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -44,6 +64,7 @@ public final class TopicScan {
             List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {
@@ -52,9 +73,8 @@ public final class TopicScan {
                     }
                 });
             }
-            Map<Integer, Long> out = new TreeMap<>();
-            end.forEach((tp, o) -> out.put(tp.partition(), o));
-            return out;
+            partitions.stream().sorted(java.util.Comparator.comparingInt(TopicPartition::partition))
+                    .forEach(tp -> ranges.accept(tp.partition(), begin.get(tp), end.get(tp)));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.recurate.trainer;
 
+import io.recurate.curation.versions.ModelPublisher;
 import io.recurate.curation.versions.PassTrainer;
 import io.recurate.curation.versions.TrainerConfig;
 import io.recurate.schemas.PassState;
@@ -20,8 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The trainer worker: follows {@code <ns>.passes}; when a pass is SCORED and its next version is not
- * announced yet, trains it, announces it and marks the pass TRAINED. A worker killed mid-training
- * announces nothing; restarted, it sees the pass still SCORED and trains again.
+ * announced yet, trains it, announces and promotes it and marks the pass TRAINED. When the version is
+ * announced already (a worker stopped between announcing and marking the pass), it only marks the pass:
+ * announcing again would promote again and undo a {@code models promote} made since. A worker killed
+ * mid-training announces nothing; restarted, it sees the pass still SCORED and trains again.
  */
 public final class TrainerService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrainerService.class);
@@ -29,6 +32,7 @@ public final class TrainerService implements AutoCloseable {
     private final TrainerConfig config;
     private final RecurateTopics topics;
     private final PassTrainer trainer;
+    private final ModelPublisher publisher;
     static final int RETRY_SECONDS = 30;
     private volatile boolean running = true;
     private long retryAt;
@@ -41,6 +45,7 @@ public final class TrainerService implements AutoCloseable {
         this.config = config;
         this.topics = topics;
         this.trainer = new PassTrainer(config, topics);
+        this.publisher = new ModelPublisher(config.kafkaConfig(), topics);
     }
 
     public void run() {
@@ -62,7 +67,13 @@ public final class TrainerService implements AutoCloseable {
                     if (status.getState() == PassState.SCORED && System.currentTimeMillis() >= retryAt) {
                         PassStatus trained = PassStatus.newBuilder(status).setState(PassState.TRAINED).build();
                         try {
-                            trainer.trainAfter(status, new TrainerMetrics(meters, PassTrainer.versionAfter(status.getPass())));
+                            String next = PassTrainer.versionAfter(status.getPass());
+                            if (publisher.all().containsKey(config.modelName() + ":" + next)) {
+                                log.info("Model {} {} is announced already; marking pass {} trained", config.modelName(),
+                                        next, status.getPass());
+                            } else {
+                                trainer.trainAfter(status, new TrainerMetrics(meters, next));
+                            }
                             new PassStarter(config.kafkaConfig(), topics).publish(trained);
                         } catch (RuntimeException e) {
                             // E.g. a full or unwritable artifact store: nothing is announced, the scorer keeps

@@ -129,7 +129,8 @@ public final class AuditEstimate {
         for (StratumVerdicts s : verdicts) {
             if (s.reviewed() == 0) {
                 warnings.add("Stratum " + s.stratum() + " (" + s.population() + " documents) has no verdicts: "
-                        + "its violating share is taken as unknown (uniform), which widens every interval");
+                        + "its violating share is taken as unknown (the Jeffreys prior Beta(1/2, 1/2)), which widens "
+                        + "every interval");
             }
         }
         RandomGenerator rng = new Well19937c(seed);

@@ -69,6 +69,12 @@ public final class AuditSample {
 
     /** The sample, rows of a stratum together, strata ordered by decision and band. */
     public List<Row> rows() {
+        if (size < population.size()) {
+            // A stratum without a row would vanish from the review file, and its documents from every estimate.
+            throw new IllegalArgumentException("--size " + size + " is smaller than the " + population.size()
+                    + " non-empty strata (decision x score band) of this pass: every stratum needs a row, so give "
+                    + "--size " + population.size() + " or more, or fewer --bands");
+        }
         Map<Stratum, Integer> allocation = allocate();
         List<Row> rows = new ArrayList<>();
         for (var e : population.entrySet()) {

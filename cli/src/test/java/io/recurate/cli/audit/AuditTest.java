@@ -58,6 +58,20 @@ class AuditTest {
     }
 
     @Test
+    void aSizeBelowTheNumberOfStrataIsRefusedRatherThanDroppingStrata() {
+        AuditSample sample = new AuditSample(2, 5, 3);
+        sample.offer(doc("a", 0.05f, Decision.KEPT));
+        sample.offer(doc("b", 0.45f, Decision.KEPT));
+        sample.offer(doc("c", 0.95f, Decision.REMOVED));
+        assertThatThrownBy(sample::rows).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--size 2").hasMessageContaining("3 non-empty strata").hasMessageContaining("--bands");
+        AuditSample enough = new AuditSample(3, 5, 3);
+        List.of(doc("a", 0.05f, Decision.KEPT), doc("b", 0.45f, Decision.KEPT), doc("c", 0.95f, Decision.REMOVED))
+                .forEach(enough::offer);
+        assertThat(enough.rows()).hasSize(3);
+    }
+
+    @Test
     void aCensusWithVerdictsGivesTheExactRatesAndTheIntervalsCoverThem() throws Exception {
         // 1000 removed of which 800 violating, 9000 kept of which 90 violating; every document sampled.
         AuditSample sample = new AuditSample(10_000, 1, 1);

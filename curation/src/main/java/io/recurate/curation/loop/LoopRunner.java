@@ -327,9 +327,10 @@ public final class LoopRunner {
         read(topics.kept(status.getPass()), tally);
         read(topics.removed(status.getPass()), tally);
         var c = status.getCounts();
-        return new PassReport(status.getPass(), status.getModelVersion(), status.getThreshold(), c.getInput(), c.getKept(),
-                c.getRemoved(), c.getDlq(), moves[0], moves[1], labelled[0] ? counts[0] : -1, counts[1], counts[2],
-                counts[3], seconds);
+        // Input is what the pass decided (kept + removed), as the report counts it; the DLQ is shown beside it.
+        return new PassReport(status.getPass(), status.getModelVersion(), status.getThreshold(), c.getKept() + c.getRemoved(),
+                c.getKept(), c.getRemoved(), c.getDlq(), moves[0], moves[1], labelled[0] ? counts[0] : -1, counts[1],
+                counts[2], counts[3], seconds);
     }
 
     /** A 64-bit fingerprint of an id (two independent 32-bit hashes): 10 million ids take about 500 MB less than the strings. */

@@ -54,7 +54,7 @@ public final class ModelPublisher {
         ModelVersion v = ModelVersion.newBuilder().setName(name).setVersion(version != null ? version : manifest.version())
                 .setParentVersion(manifest.parentVersion()).setArtifactUri(dir.toAbsolutePath().toUri().toString())
                 .setSha256(manifest.sha256()).setFeaturizerSpec(manifest.featurizer().toJson())
-                .setThreshold(manifest.threshold()).setProvenance(Map.of("origin", "published from " + dir.toAbsolutePath()))
+                .setThreshold(manifest.threshold()).setProvenance(provenance(manifest, dir))
                 .setMetrics(manifest.metrics() == null ? Map.of() : manifest.metrics())
                 .setCreatedAt(java.time.Instant.now()).build();
         if (all().containsKey(key(v))) {
@@ -65,6 +65,16 @@ public final class ModelPublisher {
         return v;
     }
 
+    /** The bundle's own provenance (how and on what it was trained), and where it was published from. */
+    private static Map<String, String> provenance(io.recurate.model.bundle.Manifest manifest, java.nio.file.Path dir) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (manifest.provenance() != null) {
+            out.putAll(manifest.provenance());
+        }
+        out.put("origin", "published from " + dir.toAbsolutePath());
+        return out;
+    }
+
     /** Makes {@code version} the one the next pass uses. */
     public void promote(ModelVersion version) {
         send(version.getName(), version);
@@ -73,7 +83,7 @@ public final class ModelPublisher {
     /** Every version announced so far, by {@code <name>:<version>}. */
     public Map<String, ModelVersion> all() {
         Map<String, ModelVersion> out = new java.util.LinkedHashMap<>();
-        TopicReader.readAll(kafkaConfig, topics.models().name(), topics.models().valueSerde().deserializer(),
+        io.recurate.topics.TopicScan.read(kafkaConfig, topics.models().name(), topics.models().valueSerde().deserializer(),
                 v -> out.put(key(v), v));
         return out;
     }
@@ -81,7 +91,8 @@ public final class ModelPublisher {
     /** The promoted version of a model, if any; read from the records keyed by name alone. */
     public java.util.Optional<ModelVersion> promoted(String name) {
         ModelVersion[] current = new ModelVersion[1];
-        TopicReader.readAllRecords(kafkaConfig, topics.models().name(), topics.models().valueSerde().deserializer(),
+        io.recurate.topics.TopicScan.read(kafkaConfig, topics.models().name(), new org.apache.kafka.common.serialization.StringDeserializer(),
+                topics.models().valueSerde().deserializer(),
                 (k, v) -> {
                     if (name.equals(k)) {
                         current[0] = v;

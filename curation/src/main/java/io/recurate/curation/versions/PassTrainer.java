@@ -17,6 +17,7 @@ import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.ScoredDocument;
 import io.recurate.schemas.SourceMode;
 import io.recurate.topics.RecurateTopics;
+import io.recurate.topics.TopicScan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -83,12 +84,12 @@ public final class PassTrainer {
         Reservoir<TextDocument> violating = new Reservoir<>(config.maxPerClass(), config.settings().seed() + 1);
         List<OffsetRange> ranges = new ArrayList<>();
         var kept = topics.kept(n);
-        ranges.addAll(TopicReader.readAll(config.kafkaConfig(), kept.name(), kept.valueSerde().deserializer(),
+        ranges.addAll(TopicScan.readRanges(config.kafkaConfig(), kept.name(), kept.valueSerde().deserializer(),
                 (ScoredDocument d) -> unlabelled.offer(document(d))));
         int first = pass.getMode() == SourceMode.NESTED ? 1 : n;
         for (int k = first; k <= n; k++) {
             var removed = topics.removed(k);
-            ranges.addAll(TopicReader.readAll(config.kafkaConfig(), removed.name(), removed.valueSerde().deserializer(),
+            ranges.addAll(TopicScan.readRanges(config.kafkaConfig(), removed.name(), removed.valueSerde().deserializer(),
                     (ScoredDocument d) -> violating.offer(document(d))));
         }
         List<Example> constitution = constitution();

@@ -1,4 +1,4 @@
-package io.recurate.cli.loop;
+package io.recurate.corpus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -67,7 +67,10 @@ public final class SampleCorpus {
             }
         }
         Files.createDirectories(dir);
-        try (BufferedWriter w = Files.newBufferedWriter(corpus, StandardCharsets.UTF_8)) {
+        // Written beside and moved into place: a run (or test) that stops half-way leaves no half file behind.
+        Path corpusTmp = dir.resolve(corpus.getFileName() + ".tmp");
+        Path constitutionTmp = dir.resolve(constitution.getFileName() + ".tmp");
+        try (BufferedWriter w = Files.newBufferedWriter(corpusTmp, StandardCharsets.UTF_8)) {
             for (String[] d : docs) {
                 w.write(JSON.createObjectNode().put("id", d[0]).put("text", d[1]).put("label", d[2]).toString());
                 w.newLine();
@@ -75,7 +78,7 @@ public final class SampleCorpus {
         }
         List<String[]> shuffled = new ArrayList<>(docs);
         Collections.shuffle(shuffled, new Random(11));
-        try (BufferedWriter w = Files.newBufferedWriter(constitution, StandardCharsets.UTF_8)) {
+        try (BufferedWriter w = Files.newBufferedWriter(constitutionTmp, StandardCharsets.UTF_8)) {
             for (String label : List.of("violating", "acceptable")) {
                 for (String[] d : shuffled.stream().filter(d -> d[2].equals(label)).limit(20).toList()) {
                     w.write(JSON.createObjectNode().put("text", d[1]).put("label", label).toString());
@@ -83,6 +86,8 @@ public final class SampleCorpus {
                 }
             }
         }
+        Files.move(corpusTmp, corpus, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(constitutionTmp, constitution, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         out.println("Sample corpus: " + docs.size() + " mails in " + corpus + "; constitution of 40 exemplars in " + constitution);
         return new Prepared(corpus, constitution);
     }
