@@ -6,7 +6,7 @@ import io.recurate.schemas.ModelVersion;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicAdmin;
 import io.recurate.topics.TopicPlan;
-import io.recurate.curation.versions.ModelPublisher;
+import io.recurate.ledger.ModelLedger;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -36,17 +36,17 @@ final class ModelsCommand {
         ClusterOptions.Cluster resolved;
         RecurateTopics topics;
 
-        ModelPublisher publisher() {
+        ModelLedger ledger() {
             resolved = cluster.resolve();
             topics = resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1));
             try (TopicAdmin admin = new TopicAdmin(resolved.kafkaConfig())) {
                 admin.ensure(List.of(topics.plan().models()));
             }
-            return new ModelPublisher(resolved.kafkaConfig(), topics);
+            return new ModelLedger(resolved.kafkaConfig(), topics);
         }
 
-        ModelVersion find(ModelPublisher publisher, String version) {
-            ModelVersion v = publisher.all().get(model + ":" + version);
+        ModelVersion find(ModelLedger publisher, String version) {
+            ModelVersion v = publisher.versions().get(model + ":" + version);
             if (v == null) {
                 throw new IllegalArgumentException("No version " + version + " of model " + model + " in namespace "
                         + resolved.namespace() + " ('recurate models list' shows them)");
@@ -65,25 +65,26 @@ final class ModelsCommand {
 
         @Override
         public Integer call() {
-            ModelPublisher publisher = context.publisher();
-            String promoted = publisher.promoted(context.model).map(ModelVersion::getVersion).orElse("");
-            PrintWriter out = spec.commandLine().getOut();
-            out.printf("  %-10s %-8s %-6s %-24s %5s %9s %9s  %s%n", "VERSION", "PARENT", "PASS", "CREATED", "FOLDS", "VAL AUC",
-                    "EXAMPLES", "SHA256");
-            for (ModelVersion v : publisher.all().values()) {
-                if (!v.getName().equals(context.model)) {
-                    continue;
+            try (ModelLedger publisher = context.ledger()) {
+                String promoted = publisher.promoted(context.model).map(ModelVersion::getVersion).orElse("");
+                PrintWriter out = spec.commandLine().getOut();
+                out.printf("  %-10s %-8s %-6s %-24s %5s %9s %9s  %s%n", "VERSION", "PARENT", "PASS", "CREATED", "FOLDS", "VAL AUC",
+                        "EXAMPLES", "SHA256");
+                for (ModelVersion v : publisher.versions().values()) {
+                    if (!v.getName().equals(context.model)) {
+                        continue;
+                    }
+                    Double auc = v.getMetrics().get("validation_auc");
+                    Double examples = v.getMetrics().get("train_examples");
+                    out.printf("%s %-10s %-8s %-6s %-24s %5d %9s %9s  %s%n", v.getVersion().equals(promoted) ? "*" : " ",
+                            v.getVersion(), v.getParentVersion() == null ? "-" : v.getParentVersion(),
+                            v.getTrainedOnPass() == null ? "-" : v.getTrainedOnPass(), v.getCreatedAt(),
+                            Math.max(1, v.getFolds().size()),
+                            auc == null || auc.isNaN() ? "-" : String.format("%.4f", auc),
+                            examples == null ? "-" : String.format("%.0f", examples), v.getSha256().substring(0, 12));
                 }
-                Double auc = v.getMetrics().get("validation_auc");
-                Double examples = v.getMetrics().get("train_examples");
-                out.printf("%s %-10s %-8s %-6s %-24s %5d %9s %9s  %s%n", v.getVersion().equals(promoted) ? "*" : " ",
-                        v.getVersion(), v.getParentVersion() == null ? "-" : v.getParentVersion(),
-                        v.getTrainedOnPass() == null ? "-" : v.getTrainedOnPass(), v.getCreatedAt(),
-                        Math.max(1, v.getFolds().size()),
-                        auc == null || auc.isNaN() ? "-" : String.format("%.4f", auc),
-                        examples == null ? "-" : String.format("%.0f", examples), v.getSha256().substring(0, 12));
+                return 0;
             }
-            return 0;
         }
     }
 
@@ -100,7 +101,10 @@ final class ModelsCommand {
 
         @Override
         public Integer call() throws Exception {
-            ModelVersion v = context.find(context.publisher(), version);
+            ModelVersion v;
+            try (ModelLedger ledger = context.ledger()) {
+                v = context.find(ledger, version);
+            }
             Map<String, Object> view = new LinkedHashMap<>();
             view.put("name", v.getName());
             view.put("version", v.getVersion());
@@ -146,14 +150,15 @@ final class ModelsCommand {
 
         @Override
         public Integer call() {
-            ModelPublisher publisher = context.publisher();
-            ModelVersion v = publisher.announceBundle(dir, context.model, version);
-            if (promote) {
-                publisher.promote(v);
+            try (ModelLedger publisher = context.ledger()) {
+                ModelVersion v = publisher.announceBundle(dir, context.model, version);
+                if (promote) {
+                    publisher.promote(v);
+                }
+                spec.commandLine().getOut().printf("Published %s %s (sha256 %s)%s%n", v.getName(), v.getVersion(),
+                        v.getSha256().substring(0, 12), promote ? ", promoted" : "");
+                return 0;
             }
-            spec.commandLine().getOut().printf("Published %s %s (sha256 %s)%s%n", v.getName(), v.getVersion(),
-                    v.getSha256().substring(0, 12), promote ? ", promoted" : "");
-            return 0;
         }
     }
 
@@ -170,8 +175,9 @@ final class ModelsCommand {
 
         @Override
         public Integer call() {
-            ModelPublisher publisher = context.publisher();
-            publisher.promote(context.find(publisher, version));
+            try (ModelLedger publisher = context.ledger()) {
+                publisher.promote(context.find(publisher, version));
+            }
             spec.commandLine().getOut().println("Promoted " + context.model + " " + version);
             return 0;
         }

@@ -10,6 +10,7 @@ import io.recurate.curation.policy.CurationPolicy;
 import io.recurate.curation.loop.LoopSettings;
 import io.recurate.curation.loop.ServiceHealth;
 import io.recurate.embedded.broker.BrokerSettings;
+import io.recurate.ledger.ModelLedger;
 import io.recurate.embedded.broker.EmbeddedBroker;
 import io.recurate.embedded.registry.EmbeddedRegistry;
 import io.recurate.model.onnx.Device;
@@ -208,13 +209,13 @@ final class RunCommand implements Callable<Integer> {
 
     /** Announces and promotes a bundle from outside as v0, after the same checks as any bundle. */
     private void publishInitialModel(ClusterOptions.Cluster resolved, RecurateTopics topics, PrintWriter out) {
-        var publisher = new io.recurate.curation.versions.ModelPublisher(resolved.kafkaConfig(), topics);
-        if (publisher.all().containsKey("filter:" + PassTrainer.versionAfter(0))) {
-            out.println("v0 exists already in this namespace; --initial-model is not used");
-            return;
+        try (ModelLedger models = new ModelLedger(resolved.kafkaConfig(), topics)) {
+            if (models.version("filter", PassTrainer.versionAfter(0)).isPresent()) {
+                out.println("v0 exists already in this namespace; --initial-model is not used");
+                return;
+            }
+            models.promote(models.announceBundle(initialModel, "filter", PassTrainer.versionAfter(0)));
         }
-        publisher.promote(publisher.announceBundle(initialModel, "filter", PassTrainer.versionAfter(0)));
         out.println("Using " + initialModel + " as v0");
     }
-
 }

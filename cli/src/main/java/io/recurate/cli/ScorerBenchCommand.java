@@ -22,7 +22,7 @@ import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.SourceMode;
 import io.recurate.scorer.BatchSettings;
 import io.recurate.scorer.PassRunner;
-import io.recurate.topics.PassStarter;
+import io.recurate.ledger.PassLedger;
 import io.recurate.scorer.ScorerServiceConfig;
 import io.recurate.serde.RecurateSerdes;
 import io.recurate.topics.RecurateTopics;
@@ -171,8 +171,10 @@ final class ScorerBenchCommand implements Callable<Integer> {
 
     private double measure(int pass, Map<String, Object> kafka, RecurateTopics topics, RegistryClient registry, Path run,
                            int batch, java.util.function.IntFunction<Scorer> scorer) throws InterruptedException {
-        PassStatus status = new PassStarter(kafka, topics).start(pass, SourceMode.FULL, topics.plan().ingest().name(),
-                "filter", "bench", 0.5f);
+        PassStatus status;
+        try (PassLedger passes = new PassLedger(kafka, topics)) {
+            status = passes.start(pass, SourceMode.FULL, topics.plan().ingest().name(), "filter", "bench", 0.5f);
+        }
         ScorerServiceConfig config = new ScorerServiceConfig(kafka, "bench", run.resolve("streams"), true, 1,
                 new BatchSettings(batch, Duration.ofMillis(50)), new ScorerSettings(Device.CPU, 1, batch), Duration.ofSeconds(10));
         Scorer s = scorer.apply(batch);

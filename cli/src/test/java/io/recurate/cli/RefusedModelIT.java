@@ -15,7 +15,7 @@ import io.recurate.schemas.ScoredDocument;
 import io.recurate.serde.RecurateSerdes;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicPlan;
-import io.recurate.curation.versions.ModelPublisher;
+import io.recurate.ledger.ModelLedger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -74,13 +74,14 @@ class RefusedModelIT {
             JSON.writeValue(bad.resolve("manifest.json").toFile(), manifest);
             // Announced as v0 without the publisher's checks (as a store that changed under it would be).
             createTopics(home, ns);
-            var publisher = new ModelPublisher(kafka, topics);
             var m = ModelBundle.open(bad).manifest();
             ModelVersion v0 = ModelVersion.newBuilder().setName("filter").setVersion("v0").setParentVersion(null)
                     .setArtifactUri(bad.toUri().toString()).setSha256(m.sha256()).setFeaturizerSpec(m.featurizer().toJson())
                     .setThreshold(0.5f).setProvenance(Map.of()).setMetrics(Map.of()).setCreatedAt(Instant.now()).build();
-            publisher.publish(v0);
-            publisher.promote(v0);
+            try (ModelLedger publisher = new ModelLedger(kafka, topics)) {
+                publisher.announce(v0);
+                publisher.promote(v0);
+            }
 
             // The default policy scores the source itself to choose the threshold: the loop refuses at once.
             Future<String[]> early = loopThread.submit(() -> LoopIT.run("run", "--home", home.toString(), "--namespace", ns,

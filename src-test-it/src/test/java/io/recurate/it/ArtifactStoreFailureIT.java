@@ -9,7 +9,6 @@ import io.recurate.schemas.ModelVersion;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.SourceMode;
 import io.recurate.scorer.ScorerService;
-import io.recurate.topics.PassStarter;
 import io.recurate.curation.policy.CurationPolicies;
 import io.recurate.curation.versions.TrainerConfig;
 import io.recurate.trainer.TrainerService;
@@ -39,13 +38,12 @@ class ArtifactStoreFailureIT {
         TrainerConfig config = new TrainerConfig(cluster.kafkaConfig(), notADirectory.resolve("models"), "filter",
                 constitution, 5f, 10_000, Pipeline.SPEC, TrainerSettings.defaults(), OnnxExporter.defaults(), 0.5f,
                 CurationPolicies.fixed(0.5f));
-        PassStarter passes = new PassStarter(cluster.kafkaConfig(), p.topics);
-        try (ScorerService scorer = p.scorer(64, null); TrainerService trainer = new TrainerService(config, p.topics, meters)) {
+                try (ScorerService scorer = p.scorer(64, null); TrainerService trainer = new TrainerService(config, p.topics, meters)) {
             Thread scoring = Pipeline.runInBackground(scorer);
             Thread training = new Thread(trainer::run, "trainer-under-test");
             training.setDaemon(true);
             training.start();
-            passes.start(1, SourceMode.FULL, p.plan.ingest().name(), "filter", v0.getVersion(), 0.5f);
+            Ledgers.start(cluster.kafkaConfig(), p.topics, 1, SourceMode.FULL, p.plan.ingest().name(), "filter", v0.getVersion(), 0.5f);
             p.awaitPass(1, PassState.SCORED, Duration.ofMinutes(2));
 
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
@@ -59,7 +57,7 @@ class ArtifactStoreFailureIT {
                     .extracting(r -> r.value().getVersion()).doesNotContain("v1");
 
             // The model that was serving serves the next pass.
-            passes.start(2, SourceMode.FULL, p.plan.ingest().name(), "filter", v0.getVersion(), 0.5f);
+            Ledgers.start(cluster.kafkaConfig(), p.topics, 2, SourceMode.FULL, p.plan.ingest().name(), "filter", v0.getVersion(), 0.5f);
             var second = p.awaitPass(2, PassState.SCORED, Duration.ofMinutes(2));
             assertThat(second.getCounts().getInput()).isEqualTo(ids.size());
             assertThat(scoring.isAlive()).isTrue();

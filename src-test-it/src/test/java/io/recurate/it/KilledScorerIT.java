@@ -7,7 +7,6 @@ import io.recurate.schemas.PassProgress;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.SourceMode;
-import io.recurate.topics.PassStarter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +28,7 @@ class KilledScorerIT {
         Pipeline p = new Pipeline(cluster, "killed");
         List<String> ids = p.publishDocuments(DOCUMENTS);
         ModelVersion v1 = p.publishModel("v1", 1);
-        new PassStarter(cluster.kafkaConfig(), p.topics).start(1, SourceMode.FULL, p.plan.ingest().name(), "filter",
+        Ledgers.start(cluster.kafkaConfig(), p.topics, 1, SourceMode.FULL, p.plan.ingest().name(), "filter",
                 v1.getVersion(), 0.5f);
         Path stateDir = p.home.resolve("streams");
         List<Long> killedAt = new ArrayList<>();

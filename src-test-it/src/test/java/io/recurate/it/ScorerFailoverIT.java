@@ -18,7 +18,6 @@ import io.recurate.curation.policy.CurationPolicies;
 import io.recurate.curation.versions.TrainerConfig;
 import io.recurate.trainer.TrainerService;
 import java.nio.file.Files;
-import io.recurate.topics.PassStarter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -38,7 +37,7 @@ class ScorerFailoverIT {
         Pipeline p = new Pipeline(cluster, "twoscorers");
         List<String> ids = p.publishDocuments(30_000);
         ModelVersion v1 = p.publishModel("v1", 1);
-        PassStatus started = new PassStarter(cluster.kafkaConfig(), p.topics).start(1, SourceMode.FULL,
+        PassStatus started = Ledgers.start(cluster.kafkaConfig(), p.topics, 1, SourceMode.FULL,
                 p.plan.ingest().name(), "filter", v1.getVersion(), 0.5f);
         Process a = scorer(cluster, p, "a");
         Process b = scorer(cluster, p, "b");
@@ -71,7 +70,7 @@ class ScorerFailoverIT {
             TrainerConfig trainerConfig = new TrainerConfig(own.kafkaConfig(), p.home.resolve("artifacts"), "filter", constitution,
                     5f, 100_000, Pipeline.SPEC, TrainerSettings.defaults(), OnnxExporter.defaults(), 0.5f,
                 CurationPolicies.fixed(0.5f));
-            new PassStarter(own.kafkaConfig(), p.topics).start(1, SourceMode.NESTED, p.plan.ingest().name(), "filter",
+            Ledgers.start(own.kafkaConfig(), p.topics, 1, SourceMode.NESTED, p.plan.ingest().name(), "filter",
                     v0.getVersion(), 0.5f);
             try (ScorerService service = p.scorer(64, 1);
                  TrainerService trainer = new TrainerService(trainerConfig, p.topics, new SimpleMeterRegistry())) {

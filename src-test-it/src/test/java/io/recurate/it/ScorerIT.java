@@ -9,7 +9,6 @@ import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.ScoredDocument;
 import io.recurate.schemas.SourceMode;
-import io.recurate.topics.PassStarter;
 import io.recurate.scorer.ScorerService;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +32,7 @@ class ScorerIT {
         Pipeline p = new Pipeline(cluster, "exact");
         List<String> ids = p.publishDocuments(20_000);
         ModelVersion v1 = p.publishModel("v1", 1);
-        new PassStarter(cluster.kafkaConfig(), p.topics).start(1, SourceMode.FULL, p.plan.ingest().name(), "filter",
+        Ledgers.start(cluster.kafkaConfig(), p.topics, 1, SourceMode.FULL, p.plan.ingest().name(), "filter",
                 v1.getVersion(), 0.5f);
 
         try (ScorerService service = p.scorer(256, 1)) {
@@ -63,15 +62,15 @@ class ScorerIT {
         Pipeline p = new Pipeline(cluster, "onlypass");
         p.publishDocuments(50);
         ModelVersion v1 = p.publishModel("v1", 1);
-        PassStarter passes = new PassStarter(cluster.kafkaConfig(), p.topics);
-        PassStatus started = passes.start(1, SourceMode.FULL, p.plan.ingest().name(), "filter", v1.getVersion(), 0.5f);
-        passes.publish(PassStatus.newBuilder(started).setState(PassState.TRAINED).build());
+        PassStatus started = Ledgers.start(cluster.kafkaConfig(), p.topics, 1, SourceMode.FULL, p.plan.ingest().name(),
+                "filter", v1.getVersion(), 0.5f);
+        Ledgers.record(cluster.kafkaConfig(), p.topics, PassStatus.newBuilder(started).setState(PassState.TRAINED).build());
         try (ScorerService service = p.scorer(64, 1)) {
             Thread run = Pipeline.runInBackground(service);
             run.join(30_000);
             assertThat(run.isAlive()).as("a trained pass needs no scorer").isFalse();
         }
-        passes.publish(PassStatus.newBuilder(started).setState(PassState.FAILED).setError("disk full").build());
+        Ledgers.record(cluster.kafkaConfig(), p.topics, PassStatus.newBuilder(started).setState(PassState.FAILED).setError("disk full").build());
         try (ScorerService service = p.scorer(64, 1)) {
             java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
             Thread run = new Thread(() -> {
@@ -93,17 +92,16 @@ class ScorerIT {
         Pipeline p = new Pipeline(cluster, "swap");
         List<String> ids = p.publishDocuments(6_000);
         ModelVersion v1 = p.publishModel("v1", 1);
-        PassStarter passes = new PassStarter(cluster.kafkaConfig(), p.topics);
-        try (ScorerService service = p.scorer(64, null)) {
+                try (ScorerService service = p.scorer(64, null)) {
             Thread run = Pipeline.runInBackground(service);
-            passes.start(1, SourceMode.FULL, p.plan.ingest().name(), "filter", v1.getVersion(), 0.5f);
+            Ledgers.start(cluster.kafkaConfig(), p.topics, 1, SourceMode.FULL, p.plan.ingest().name(), "filter", v1.getVersion(), 0.5f);
             ModelVersion v2 = p.publishModel("v2", 2); // arrives while pass 1 runs
             ModelVersion corrupt = ModelVersion.newBuilder(v2).setVersion("v3").setSha256("0".repeat(64)).build();
             p.announce(corrupt);
             PassStatus first = p.awaitPass(1, PassState.SCORED, Duration.ofMinutes(3));
             assertThat(first.getModelVersion()).isEqualTo("v1");
 
-            passes.start(2, SourceMode.NESTED, p.plan.kept(1).name(), "filter", v2.getVersion(), 0.5f);
+            Ledgers.start(cluster.kafkaConfig(), p.topics, 2, SourceMode.NESTED, p.plan.kept(1).name(), "filter", v2.getVersion(), 0.5f);
             PassStatus second = p.awaitPass(2, PassState.SCORED, Duration.ofMinutes(3));
             assertThat(second.getCounts().getInput()).isEqualTo(first.getCounts().getKept());
             assertThat(service.models().refusedCount()).as("the corrupt v3 was refused").isEqualTo(1);
@@ -154,7 +152,7 @@ class ScorerIT {
             producer.send(new ProducerRecord<>(p.plan.ingest().name(), "wrongtype".getBytes(StandardCharsets.UTF_8), value));
         }
         ModelVersion v1 = p.publishModel("v1", 1);
-        new PassStarter(cluster.kafkaConfig(), p.topics).start(1, SourceMode.FULL, p.plan.ingest().name(), "filter",
+        Ledgers.start(cluster.kafkaConfig(), p.topics, 1, SourceMode.FULL, p.plan.ingest().name(), "filter",
                 v1.getVersion(), 0.5f);
         try (ScorerService service = p.scorer(128, 1)) {
             Thread run = Pipeline.runInBackground(service);

@@ -22,7 +22,6 @@ import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.SourceMode;
 import io.recurate.serde.RecurateSerdes;
-import io.recurate.topics.PassStarter;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicAdmin;
 import io.recurate.topics.TopicPlan;
@@ -107,7 +106,7 @@ class SecureClusterIT {
                 }
                 List<String> ids = publish(kafka, topics, 500);
                 ModelVersion v1 = model(kafka, topics, home);
-                new PassStarter(kafka, topics).start(1, SourceMode.FULL, plan.ingest().name(), "filter", v1.getVersion(), 0.5f);
+                Ledgers.start(kafka, topics, 1, SourceMode.FULL, plan.ingest().name(), "filter", v1.getVersion(), 0.5f);
 
                 // The real scorer in its own JVM, configured with the credentials in a client properties file.
                 Path clientProperties = home.resolve("client.properties");

@@ -13,11 +13,10 @@ import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.SourceMode;
 import io.recurate.scorer.ScorerService;
-import io.recurate.topics.PassStarter;
 import io.recurate.curation.policy.CurationPolicies;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.recurate.trainer.TrainerService;
-import io.recurate.curation.versions.ModelPublisher;
+import io.recurate.ledger.ModelLedger;
 import io.recurate.curation.versions.PassTrainer;
 import io.recurate.curation.versions.TrainerConfig;
 import java.nio.file.Files;
@@ -40,7 +39,7 @@ class TrainerCrashAfterWriteIT {
         Pipeline p = new Pipeline(cluster, "crashwrite");
         p.publishDocuments(500);
         ModelVersion v0 = p.publishModel("v0", 1);
-        new PassStarter(cluster.kafkaConfig(), p.topics).start(1, SourceMode.NESTED, p.plan.ingest().name(), "filter",
+        Ledgers.start(cluster.kafkaConfig(), p.topics, 1, SourceMode.NESTED, p.plan.ingest().name(), "filter",
                 v0.getVersion(), 0.5f);
         try (ScorerService scorer = p.scorer(64, 1)) {
             Pipeline.runInBackground(scorer).join(Duration.ofMinutes(2).toMillis());
@@ -82,7 +81,7 @@ class TrainerCrashAfterWriteIT {
         Pipeline p = new Pipeline(cluster, "reannounce");
         p.publishDocuments(300);
         ModelVersion v0 = p.publishModel("v0", 1);
-        new PassStarter(cluster.kafkaConfig(), p.topics).start(1, SourceMode.NESTED, p.plan.ingest().name(), "filter",
+        Ledgers.start(cluster.kafkaConfig(), p.topics, 1, SourceMode.NESTED, p.plan.ingest().name(), "filter",
                 v0.getVersion(), 0.5f);
         try (ScorerService scorer = p.scorer(64, 1)) {
             Pipeline.runInBackground(scorer).join(Duration.ofMinutes(2).toMillis());
@@ -97,16 +96,20 @@ class TrainerCrashAfterWriteIT {
         // What the stopped trainer did: v1 trained, announced and promoted; the pass still says SCORED.
         ModelVersion v1 = new PassTrainer(config, p.topics).trainAfter(
                 p.awaitPass(1, PassState.SCORED, Duration.ofSeconds(5)), TrainingListener.NONE);
-        ModelPublisher publisher = new ModelPublisher(cluster.kafkaConfig(), p.topics);
-        assertThat(publisher.promoted("filter").orElseThrow().getVersion()).isEqualTo("v1");
-        publisher.promote(v0); // a person chooses v0 for the next pass
+        try (ModelLedger publisher = new ModelLedger(cluster.kafkaConfig(), p.topics)) {
+            assertThat(publisher.promoted("filter").orElseThrow().getVersion()).isEqualTo("v1");
+            publisher.promote(v0); // a person chooses v0 for the next pass
+        }
         try (TrainerService trainer = new TrainerService(config, p.topics, new SimpleMeterRegistry())) {
             Thread run = new Thread(trainer::run);
             run.setDaemon(true);
             run.start();
             p.awaitPass(1, PassState.TRAINED, Duration.ofMinutes(2));
         }
-        assertThat(publisher.promoted("filter").orElseThrow().getVersion()).as("the person's choice stands").isEqualTo("v0");
-        assertThat(publisher.all().get("filter:v1").getSha256()).isEqualTo(v1.getSha256());
+        try (ModelLedger publisher = new ModelLedger(cluster.kafkaConfig(), p.topics)) {
+            assertThat(publisher.promoted("filter").orElseThrow().getVersion()).as("the person's choice stands")
+                    .isEqualTo("v0");
+            assertThat(publisher.versions().get("filter:v1").getSha256()).isEqualTo(v1.getSha256());
+        }
     }
 }

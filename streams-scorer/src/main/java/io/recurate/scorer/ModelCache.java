@@ -2,6 +2,7 @@ package io.recurate.scorer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.recurate.ledger.ModelVersions;
 import io.recurate.model.onnx.OnnxScorer;
 import io.recurate.model.score.Scorer;
 import java.util.List;

@@ -1,12 +1,12 @@
 package io.recurate.scorer;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.recurate.ledger.ModelLedger;
+import io.recurate.ledger.PassLedger;
 import io.recurate.registry.RegistryClient;
-import io.recurate.schemas.ModelVersion;
 import io.recurate.schemas.PassCounts;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
-import io.recurate.topics.PassStarter;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicAdmin;
 import java.time.Duration;
@@ -16,10 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +38,8 @@ public final class ScorerService implements AutoCloseable {
     private final Thread modelFollower;
     private volatile boolean running = true;
     private volatile PassRunner current;
-    private KafkaConsumer<String, ModelVersion> modelConsumer;
-    private KafkaConsumer<String, PassStatus> passConsumer;
+    private volatile ModelLedger modelLedger;
+    private volatile PassLedger passes;
 
     /**
      * @param onlyPass score just this pass and return from {@link #run()} when it is done; null to serve forever
@@ -74,20 +70,12 @@ public final class ScorerService implements AutoCloseable {
                 config.batch().maxWait().toMillis(), config.onnx().device(),
                 onlyPass == null ? "following all passes" : "pass " + onlyPass + " only");
         modelFollower.start();
-        var passes = topics.passes();
-        passConsumer = new KafkaConsumer<>(config.clientConfig(Map.of(
-                ConsumerConfig.GROUP_ID_CONFIG, "unused-" + UUID.randomUUID(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
-                passes.keySerde().deserializer(), passes.valueSerde().deserializer());
-        TopicPartition tp = new TopicPartition(passes.name(), 0);
-        passConsumer.assign(List.of(tp));
-        passConsumer.seekToBeginning(List.of(tp));
+        passes = new PassLedger(config.kafkaConfig(), topics);
         Map<Integer, PassStatus> latest = new TreeMap<>();
         Set<Integer> done = new HashSet<>();
         try {
             while (running) {
-                passConsumer.poll(Duration.ofMillis(500)).forEach(r -> latest.put(r.value().getPass(), r.value()));
+                passes.follow(Duration.ofMillis(500)).forEach(s -> latest.put(s.getPass(), s));
                 for (PassStatus status : latest.values()) {
                     int pass = status.getPass();
                     if (status.getState() != PassState.RUNNING || done.contains(pass)
@@ -109,7 +97,7 @@ public final class ScorerService implements AutoCloseable {
                 throw e;
             }
         } finally {
-            passConsumer.close();
+            passes.close();
         }
     }
 
@@ -166,7 +154,7 @@ public final class ScorerService implements AutoCloseable {
             PassCounts counts = runner.awaitCompletion(Duration.ofDays(7));
             PassStatus scored = PassStatus.newBuilder(status).setState(PassState.SCORED).setCounts(counts)
                     .setFinishedAt(Instant.now()).build();
-            new PassStarter(config.kafkaConfig(), topics).publish(scored);
+            passes.record(scored);
             log.info("Pass {} scored with model {}: input {}, kept {}, removed {}, dlq {}", status.getPass(),
                     status.getModelVersion(), counts.getInput(), counts.getKept(), counts.getRemoved(), counts.getDlq());
         } catch (RuntimeException e) {
@@ -188,47 +176,34 @@ public final class ScorerService implements AutoCloseable {
         PassStatus failed = PassStatus.newBuilder(status).setState(PassState.FAILED).setError(error)
                 .setFinishedAt(Instant.now()).build();
         try {
-            new PassStarter(config.kafkaConfig(), topics).publish(failed);
+            passes.record(failed);
         } catch (RuntimeException unpublished) {
             cause.addSuppressed(unpublished);
         }
     }
 
     private void followModels() {
-        var models = topics.models();
-        modelConsumer = new KafkaConsumer<>(config.clientConfig(Map.of(
-                ConsumerConfig.GROUP_ID_CONFIG, "unused-" + UUID.randomUUID(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
-                models.keySerde().deserializer(), models.valueSerde().deserializer());
-        TopicPartition tp = new TopicPartition(models.name(), 0);
-        modelConsumer.assign(List.of(tp));
-        modelConsumer.seekToBeginning(List.of(tp));
-        try {
+        try (ModelLedger ledger = new ModelLedger(config.kafkaConfig(), topics)) {
+            modelLedger = ledger;
             while (running) {
-                modelConsumer.poll(Duration.ofMillis(500)).forEach(r -> {
-                    if (r.value() != null) {
-                        this.models.offer(r.value());
-                    }
-                });
+                ledger.follow(Duration.ofMillis(500)).forEach(this.models::offer);
             }
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
-            log.error("Following {} failed: {}", models.name(), e.toString(), e);
-        } finally {
-            modelConsumer.close();
+            log.error("Following {} failed: {}", topics.models().name(), e.toString(), e);
         }
     }
 
     @Override
     public void close() {
         running = false;
-        if (modelConsumer != null) {
-            modelConsumer.wakeup();
+        ModelLedger following = modelLedger;
+        if (following != null) {
+            following.wakeup();
         }
-        if (passConsumer != null) {
-            passConsumer.wakeup();
+        if (passes != null) {
+            passes.wakeup();
         }
         PassRunner runner = current;
         if (runner != null) {

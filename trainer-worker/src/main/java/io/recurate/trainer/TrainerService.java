@@ -1,20 +1,15 @@
 package io.recurate.trainer;
 
-import io.recurate.curation.versions.ModelPublisher;
 import io.recurate.curation.versions.PassTrainer;
+import io.recurate.ledger.ModelLedger;
+import io.recurate.ledger.PassLedger;
 import io.recurate.curation.versions.TrainerConfig;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
-import io.recurate.topics.PassStarter;
 import io.recurate.topics.RecurateTopics;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,11 +27,10 @@ public final class TrainerService implements AutoCloseable {
     private final TrainerConfig config;
     private final RecurateTopics topics;
     private final PassTrainer trainer;
-    private final ModelPublisher publisher;
     static final int RETRY_SECONDS = 30;
     private volatile boolean running = true;
     private long retryAt;
-    private KafkaConsumer<String, PassStatus> consumer;
+    private volatile PassLedger passes;
 
     private final io.micrometer.core.instrument.MeterRegistry meters;
 
@@ -45,36 +39,27 @@ public final class TrainerService implements AutoCloseable {
         this.config = config;
         this.topics = topics;
         this.trainer = new PassTrainer(config, topics);
-        this.publisher = new ModelPublisher(config.kafkaConfig(), topics);
     }
 
     public void run() {
-        var passes = topics.passes();
-        Map<String, Object> consumerConfig = new java.util.HashMap<>(config.kafkaConfig());
-        consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, "unused-" + UUID.randomUUID());
-        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumer = new KafkaConsumer<>(consumerConfig, passes.keySerde().deserializer(), passes.valueSerde().deserializer());
-        TopicPartition tp = new TopicPartition(passes.name(), 0);
-        consumer.assign(List.of(tp));
-        consumer.seekToBeginning(List.of(tp));
+        passes = new PassLedger(config.kafkaConfig(), topics);
         Map<Integer, PassStatus> latest = new TreeMap<>();
         log.info("Trainer worker started: namespace {}, artifacts {}", topics.plan().namespace(), config.artifacts());
         try {
             while (running) {
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> latest.put(r.value().getPass(), r.value()));
+                passes.follow(Duration.ofMillis(500)).forEach(p -> latest.put(p.getPass(), p));
                 for (PassStatus status : latest.values()) {
                     if (status.getState() == PassState.SCORED && System.currentTimeMillis() >= retryAt) {
                         PassStatus trained = PassStatus.newBuilder(status).setState(PassState.TRAINED).build();
                         try {
                             String next = PassTrainer.versionAfter(status.getPass());
-                            if (publisher.all().containsKey(config.modelName() + ":" + next)) {
+                            if (announced(next)) {
                                 log.info("Model {} {} is announced already; marking pass {} trained", config.modelName(),
                                         next, status.getPass());
                             } else {
                                 trainer.trainAfter(status, new TrainerMetrics(meters, next));
                             }
-                            new PassStarter(config.kafkaConfig(), topics).publish(trained);
+                            passes.record(trained);
                         } catch (RuntimeException e) {
                             // E.g. a full or unwritable artifact store: nothing is announced, the scorer keeps
                             // serving the model it has, and the trainer tries again later. A bundle written but
@@ -97,15 +82,22 @@ public final class TrainerService implements AutoCloseable {
                 throw e;
             }
         } finally {
-            consumer.close();
+            passes.close();
+        }
+    }
+
+    private boolean announced(String version) {
+        try (ModelLedger models = new ModelLedger(config.kafkaConfig(), topics)) {
+            return models.version(config.modelName(), version).isPresent();
         }
     }
 
     @Override
     public void close() {
         running = false;
-        if (consumer != null) {
-            consumer.wakeup();
+        PassLedger following = passes;
+        if (following != null) {
+            following.wakeup();
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.recurate.cli.corpus;
 
-import io.recurate.topics.TopicScan;
+import io.recurate.ledger.ModelLedger;
+import io.recurate.ledger.PassLedger;
 import io.recurate.schemas.ModelVersion;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
@@ -16,13 +17,13 @@ import java.util.TreeMap;
 public record CurationHistory(TreeMap<Integer, PassStatus> passes, List<ModelVersion> models) {
 
     public static CurationHistory load(Map<String, Object> kafkaConfig, RecurateTopics topics) {
-        TreeMap<Integer, PassStatus> passes = new TreeMap<>();
-        TopicScan.read(kafkaConfig, topics.passes().name(), topics.passes().valueSerde().deserializer(),
-                (PassStatus s) -> passes.put(s.getPass(), s));
-        Map<String, ModelVersion> models = new java.util.LinkedHashMap<>();
-        TopicScan.read(kafkaConfig, topics.models().name(), topics.models().valueSerde().deserializer(),
-                (ModelVersion v) -> models.put(v.getName() + ":" + v.getVersion(), v));
-        List<ModelVersion> versions = new ArrayList<>(models.values());
+        TreeMap<Integer, PassStatus> passes;
+        List<ModelVersion> versions;
+        try (PassLedger passLedger = new PassLedger(kafkaConfig, topics);
+             ModelLedger modelLedger = new ModelLedger(kafkaConfig, topics)) {
+            passes = passLedger.all();
+            versions = new ArrayList<>(modelLedger.versions().values());
+        }
         versions.sort(Comparator.comparing(ModelVersion::getCreatedAt));
         return new CurationHistory(passes, versions);
     }

@@ -9,14 +9,14 @@ import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.ScoredDocument;
 import io.recurate.curation.loop.LoopRunner;
 import io.recurate.scorer.BatchSettings;
-import io.recurate.scorer.ModelVersions;
+import io.recurate.ledger.ModelLedger;
+import io.recurate.ledger.ModelVersions;
+import io.recurate.ledger.PassLedger;
 import io.recurate.scorer.PassContext;
 import io.recurate.scorer.PassRunner;
 import io.recurate.scorer.ScorerServiceConfig;
-import io.recurate.topics.PassStarter;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicAdmin;
-import io.recurate.curation.versions.ModelPublisher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,9 +74,10 @@ public final class PassReplay {
             admin.deleteTopics(topics.plan().passTopics(pass, variant));
         }
         deleteLocalState(context.applicationId(namespace));
-        ModelVersion mv = new ModelPublisher(kafkaConfig, topics).all().get(modelName + ":" + version);
-        if (mv == null) {
-            throw new IllegalArgumentException("No version " + version + " of model " + modelName + " is announced");
+        ModelVersion mv;
+        try (ModelLedger models = new ModelLedger(kafkaConfig, topics)) {
+            mv = models.version(modelName, version).orElseThrow(() -> new IllegalArgumentException(
+                    "No version " + version + " of model " + modelName + " is announced"));
         }
         ScorerServiceConfig config = new ScorerServiceConfig(kafkaConfig, namespace, stateDir, true, 1,
                 BatchSettings.defaults(), onnx, Duration.ofSeconds(10));
@@ -86,8 +87,9 @@ public final class PassReplay {
             runner.start();
             PassCounts counts = runner.awaitCompletion(Duration.ofHours(12));
             if (variant == null) {
-                new PassStarter(kafkaConfig, topics).publish(PassStatus.newBuilder(status).setCounts(counts)
-                        .setFinishedAt(Instant.now()).build());
+                try (PassLedger passes = new PassLedger(kafkaConfig, topics)) {
+                    passes.record(PassStatus.newBuilder(status).setCounts(counts).setFinishedAt(Instant.now()).build());
+                }
             }
             return counts;
         }
@@ -125,16 +127,10 @@ public final class PassReplay {
     }
 
     private PassStatus status(int pass) {
-        PassStatus[] latest = new PassStatus[1];
-        LoopRunner.read(kafkaConfig, topics.passes().name(), topics.passes().valueSerde().deserializer(), (PassStatus s) -> {
-            if (s.getPass() == pass) {
-                latest[0] = s;
-            }
-        });
-        if (latest[0] == null) {
-            throw new IllegalArgumentException("Pass " + pass + " was never started in namespace " + topics.plan().namespace());
+        try (PassLedger passes = new PassLedger(kafkaConfig, topics)) {
+            return passes.latest(pass).orElseThrow(() -> new IllegalArgumentException(
+                    "Pass " + pass + " was never started in namespace " + topics.plan().namespace()));
         }
-        return latest[0];
     }
 
     private void deleteLocalState(String applicationId) {

@@ -3,7 +3,9 @@ package io.recurate.curation.loop;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.recurate.curation.policy.PassView;
-import io.recurate.curation.versions.ModelPublisher;
+import io.recurate.ledger.ModelLedger;
+import io.recurate.ledger.ModelVersions;
+import io.recurate.ledger.PassLedger;
 import io.recurate.curation.versions.PassTrainer;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.model.train.TrainingListener;
@@ -15,9 +17,7 @@ import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.ScoredDocument;
 import io.recurate.schemas.SourceMode;
-import io.recurate.scorer.ModelVersions;
 import io.recurate.scorer.PassContext;
-import io.recurate.topics.PassStarter;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.Topic;
 import io.recurate.topics.TopicAdmin;
@@ -78,14 +78,18 @@ public final class LoopRunner {
     }
 
     public Result run() throws InterruptedException {
-        ModelPublisher models = new ModelPublisher(kafkaConfig, topics);
+        try (ModelLedger models = new ModelLedger(kafkaConfig, topics); PassLedger passes = new PassLedger(kafkaConfig, topics)) {
+            return run(models, passes);
+        }
+    }
+
+    private Result run(ModelLedger models, PassLedger passes) throws InterruptedException {
         String v0 = PassTrainer.versionAfter(0);
-        if (!models.all().containsKey(settings.modelName() + ":" + v0)) {
+        if (models.version(settings.modelName(), v0).isEmpty()) {
             out.println("Training " + v0 + " from the constitution (" + settings.policy().describe() + ")...");
             out.flush();
             trainer.trainInitial(TrainingListener.NONE);
         }
-        PassStarter passes = new PassStarter(kafkaConfig, topics);
         SourceMode mode = settings.policy().mode();
         List<PassReport> reports = new ArrayList<>();
         Set<Long> previousRemoved = Set.of();
@@ -97,7 +101,7 @@ public final class LoopRunner {
                     .orElse(PassTrainer.versionAfter(n - 1));
             String source = n == 1 || mode == SourceMode.FULL ? topics.plan().ingest().name()
                     : topics.plan().kept(n - 1).name();
-            PassStatus existing = latestStatus(n);
+            PassStatus existing = passes.latest(n).orElse(null);
             if (existing != null && existing.getState() == PassState.FAILED) {
                 out.printf("Pass %d failed before: %s%nStarting pass %d again from its source with model %s%n", n,
                         existing.getError(), n, version);
@@ -108,7 +112,8 @@ public final class LoopRunner {
             long started = System.nanoTime();
             PassStatus status = existing;
             if (status == null) {
-                ModelVersion mv = models.all().get(settings.modelName() + ":" + version);
+                ModelVersion mv = models.version(settings.modelName(), version).orElseThrow(() -> new IllegalStateException(
+                        "Model " + settings.modelName() + " " + version + " is promoted but was never announced"));
                 double previousShare = reports.isEmpty() ? 0 : reports.get(reports.size() - 1).removedFraction();
                 float tau = settings.policy().threshold().threshold(new PassView(n, mv.getCalibration(),
                         () -> sourceScores(mv, source), previousShare));
@@ -119,7 +124,7 @@ public final class LoopRunner {
             Gauge.builder("recurate.pass.state", state, AtomicInteger::get)
                     .description("State of the pass: 0 planned, 1 running, 2 scored, 3 trained, 4 failed")
                     .tags("pass", Integer.toString(n), "model_version", status.getModelVersion()).register(meters);
-            PassStatus scored = awaitScored(status);
+            PassStatus scored = awaitScored(passes, status);
             state.set(scored.getState().ordinal());
             Set<Long> removedNow = new HashSet<>();
             PassReport report = report(scored, previousRemoved, removedNow, (System.nanoTime() - started) / 1e9);
@@ -221,11 +226,11 @@ public final class LoopRunner {
                 .register(meters);
     }
 
-    private void awaitModel(ModelPublisher models, String version) throws InterruptedException {
+    private void awaitModel(ModelLedger models, String version) throws InterruptedException {
         long started = System.nanoTime();
         long deadline = started + Duration.ofHours(2).toNanos();
         long nextNotice = started + Duration.ofMinutes(1).toNanos();
-        while (!models.all().containsKey(settings.modelName() + ":" + version)) {
+        while (models.version(settings.modelName(), version).isEmpty()) {
             services.check();
             long now = System.nanoTime();
             if (now > deadline) {
@@ -241,7 +246,7 @@ public final class LoopRunner {
         }
     }
 
-    private PassStatus awaitScored(PassStatus status) throws InterruptedException {
+    private PassStatus awaitScored(PassLedger passes, PassStatus status) throws InterruptedException {
         long total = status.getSourceEndOffsets().stream().mapToLong(r -> r.getEndOffset() - r.getStartOffset()).sum();
         long started = System.nanoTime();
         long lastInput = -1;
@@ -251,7 +256,7 @@ public final class LoopRunner {
         try {
             while (true) {
                 services.check();
-                PassStatus latest = latestStatus(status.getPass());
+                PassStatus latest = passes.latest(status.getPass()).orElse(null);
                 if (latest != null && (latest.getState() == PassState.SCORED || latest.getState() == PassState.TRAINED)) {
                     progress.progress(latest.getCounts().getInput(), latest.getCounts().getKept(),
                             latest.getCounts().getRemoved());
@@ -285,16 +290,6 @@ public final class LoopRunner {
         } finally {
             progress.finished();
         }
-    }
-
-    private PassStatus latestStatus(int pass) {
-        PassStatus[] latest = new PassStatus[1];
-        read(topics.passes(), s -> {
-            if (s.getPass() == pass) {
-                latest[0] = s;
-            }
-        });
-        return latest[0];
     }
 
     /**

@@ -4,6 +4,7 @@ import io.recurate.curation.policy.TrainedVersion;
 import io.recurate.curation.policy.TrainingInput;
 import io.recurate.curation.train.CrossFitTrainer;
 import io.recurate.curation.train.TextDocument;
+import io.recurate.ledger.ModelLedger;
 import io.recurate.model.bundle.ModelBundle;
 import io.recurate.model.data.JsonlReader;
 import io.recurate.model.data.LabelledText;
@@ -183,9 +184,10 @@ public final class PassTrainer {
                 .setTrainedOnPass(pass).setSourceRanges(ranges).setProvenance(manifest.provenance())
                 .setMetrics(metrics).setFolds(folds).setCalibration(written.description().calibration())
                 .setCreatedAt(Instant.now()).build();
-        ModelPublisher publisher = new ModelPublisher(config.kafkaConfig(), topics);
-        publisher.publish(mv);
-        publisher.promote(mv); // a version the loop trained is the one its next pass uses
+        try (ModelLedger models = new ModelLedger(config.kafkaConfig(), topics)) {
+            models.announce(mv);
+            models.promote(mv); // a version the loop trained is the one its next pass uses
+        }
         log.info("Model {} {} (parent {}, {}) trained on {} examples, mean validation AUC {}, calibration {}, announced",
                 config.modelName(), version, parent, folds.isEmpty() ? "one bundle" : folds.size() + " fold bundles",
                 metrics.get("train_examples"), metrics.get("validation_auc"), written.description().calibration());

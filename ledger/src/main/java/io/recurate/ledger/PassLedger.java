@@ -1,38 +1,44 @@
-package io.recurate.topics;
+package io.recurate.ledger;
 
 import io.recurate.schemas.OffsetRange;
 import io.recurate.schemas.PassCounts;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.SourceMode;
+import io.recurate.topics.RecurateTopics;
+import io.recurate.topics.TopicAdmin;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Starts a pass: creates its topics, records the source's end offsets (what the pass covers) and
- * publishes its {@code PassStatus} as RUNNING, pinned to one model version. Scorers follow
- * {@code <ns>.passes} and pick it up.
+ * The passes of a namespace: {@code <ns>.passes}, one {@link PassStatus} per pass number (compacted). The
+ * only code that reads or writes that topic; it keeps one reader open and reads only what is new.
  */
-public final class PassStarter {
+public final class PassLedger implements AutoCloseable {
     private final Map<String, Object> kafkaConfig;
     private final RecurateTopics topics;
+    private final CompactedTopic<PassStatus> passes;
 
-    public PassStarter(Map<String, Object> kafkaConfig, RecurateTopics topics) {
+    public PassLedger(Map<String, Object> kafkaConfig, RecurateTopics topics) {
         this.kafkaConfig = kafkaConfig;
         this.topics = topics;
+        this.passes = new CompactedTopic<>(kafkaConfig, topics.passes());
     }
 
+    /**
+     * Starts a pass: creates its topics, records the source's end offsets (what the pass covers) and records it
+     * RUNNING, pinned to one model version. Scorers follow the ledger and pick it up.
+     */
     public PassStatus start(int pass, SourceMode mode, String sourceTopic, String modelName, String modelVersion,
                             float threshold) {
         try (TopicAdmin admin = new TopicAdmin(kafkaConfig)) {
@@ -42,21 +48,37 @@ public final class PassStarter {
                 .setSourceTopic(sourceTopic).setModelName(modelName).setModelVersion(modelVersion).setThreshold(threshold)
                 .setSourceEndOffsets(endOffsets(sourceTopic)).setCounts(new PassCounts(0L, 0L, 0L, 0L))
                 .setStartedAt(Instant.now()).build();
-        publish(status);
+        record(status);
         return status;
     }
 
-    /** Writes a pass status (any state) to the compacted passes topic, keyed by pass number. */
-    public void publish(PassStatus status) {
-        var passes = topics.passes();
-        Map<String, Object> config = new java.util.HashMap<>(kafkaConfig);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (var producer = new KafkaProducer<>(config, passes.keySerde().serializer(), passes.valueSerde().serializer())) {
-            producer.send(new ProducerRecord<>(passes.name(), Integer.toString(status.getPass()), status))
-                    .get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot publish the status of pass " + status.getPass() + ": " + e.getMessage(), e);
-        }
+    /** Records a pass's status (any state), keyed by its number. */
+    public void record(PassStatus status) {
+        passes.write(Integer.toString(status.getPass()), status);
+    }
+
+    /** The latest status of a pass, reading what is new first. */
+    public Optional<PassStatus> latest(int pass) {
+        passes.catchUp();
+        return Optional.ofNullable(passes.latest().get(Integer.toString(pass)));
+    }
+
+    /** Every pass by number, reading what is new first. */
+    public TreeMap<Integer, PassStatus> all() {
+        passes.catchUp();
+        TreeMap<Integer, PassStatus> out = new TreeMap<>();
+        passes.latest().values().forEach(s -> out.put(s.getPass(), s));
+        return out;
+    }
+
+    /** For followers (scorer, trainer): waits up to {@code timeout} and returns the statuses recorded since. */
+    public List<PassStatus> follow(Duration timeout) {
+        return passes.poll(timeout);
+    }
+
+    /** Ends a {@link #follow} in progress in another thread (with a {@code WakeupException}). */
+    public void wakeup() {
+        passes.wakeup();
     }
 
     /** The source's end offsets as a read-committed consumer sees them (aborted data excluded). */
@@ -72,8 +94,13 @@ public final class PassStarter {
             for (TopicPartition tp : partitions) {
                 ranges.add(new OffsetRange(topic, tp.partition(), begin.get(tp), end.get(tp)));
             }
-            ranges.sort(java.util.Comparator.comparingInt(OffsetRange::getPartition));
+            ranges.sort(Comparator.comparingInt(OffsetRange::getPartition));
             return ranges;
         }
+    }
+
+    @Override
+    public void close() {
+        passes.close();
     }
 }

@@ -1,4 +1,4 @@
-package io.recurate.scorer;
+package io.recurate.ledger;
 
 import io.recurate.model.bundle.ModelBundle;
 import io.recurate.model.featurize.FeaturizerSpec;
