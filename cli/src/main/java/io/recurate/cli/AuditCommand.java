@@ -2,10 +2,10 @@ package io.recurate.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.recurate.cli.audit.AuditEstimate;
-import io.recurate.cli.audit.AuditPage;
-import io.recurate.cli.audit.AuditSample;
-import io.recurate.cli.corpus.CurationHistory;
+import io.recurate.inspect.audit.AuditEstimate;
+import io.recurate.inspect.audit.AuditPage;
+import io.recurate.inspect.audit.AuditSample;
+import io.recurate.inspect.export.CurationHistory;
 import io.recurate.topics.TopicScan;
 import io.recurate.schemas.ScoredDocument;
 import io.recurate.topics.RecurateTopics;

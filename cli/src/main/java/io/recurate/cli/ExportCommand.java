@@ -1,7 +1,7 @@
 package io.recurate.cli;
 
-import io.recurate.cli.corpus.CorpusExporter;
-import io.recurate.cli.corpus.CurationHistory;
+import io.recurate.inspect.export.CorpusExporter;
+import io.recurate.inspect.export.CurationHistory;
 import io.recurate.corpus.ShardFormat;
 import io.recurate.schemas.PassStatus;
 import io.recurate.topics.RecurateTopics;

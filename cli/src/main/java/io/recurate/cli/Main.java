@@ -1,5 +1,7 @@
 package io.recurate.cli;
 
+import io.recurate.service.ServiceHost;
+import io.recurate.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,43 +19,16 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class})
 public final class Main {
 
-    /** Exit code of a process ended by a JVM error (out of memory, say): EX_SOFTWARE. */
-    static final int EXIT_FATAL = 70;
-
     public static void main(String[] args) {
-        Thread.setDefaultUncaughtExceptionHandler(Main::uncaught);
+        ServiceHost.exitOnJvmError();
         int code;
         try {
             code = commandLine().execute(args);
         } catch (Throwable e) {
-            fatal(e);
+            ServiceHost.fatal(e);
             return;
         }
         System.exit(code);
-    }
-
-    /**
-     * An error the command did not handle ends the process. Left alone, a scorer or trainer whose main
-     * thread died of OutOfMemoryError would live on (Kafka's and the metrics server's threads keep the
-     * JVM up) doing nothing, and the pass waiting for it would wait for ever; ended with a non-zero code,
-     * its supervisor restarts it and the work resumes from Kafka.
-     */
-    private static void uncaught(Thread thread, Throwable e) {
-        if (e instanceof VirtualMachineError) {
-            fatal(e);
-        }
-        System.err.println("Exception in thread \"" + thread.getName() + "\": " + e);
-        e.printStackTrace();
-    }
-
-    private static void fatal(Throwable e) {
-        try {
-            System.err.println("recurate: fatal " + e + (e instanceof OutOfMemoryError
-                    ? " (give the JVM more heap: RECURATE_JAVA_OPTS=-Xmx4g, or a smaller --buckets or --dim)" : ""));
-            e.printStackTrace();
-        } finally {
-            Runtime.getRuntime().halt(EXIT_FATAL); // no shutdown hooks: after such an error they may hang too
-        }
     }
 
     /** The configured command line, also used by tests. */

@@ -1,6 +1,6 @@
 package io.recurate.cli;
 
-import io.recurate.metrics.MetricsEndpoint;
+import io.recurate.service.MetricsEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;

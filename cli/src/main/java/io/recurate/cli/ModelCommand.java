@@ -1,10 +1,10 @@
 package io.recurate.cli;
 
+import io.recurate.options.TrainOptions;
 import io.recurate.model.bundle.Manifest;
 import io.recurate.model.bundle.ModelBundle;
 import io.recurate.model.data.JsonlReader;
 import io.recurate.model.data.LabelledText;
-import io.recurate.model.featurize.FeaturizerSpec;
 import io.recurate.model.onnx.Device;
 import io.recurate.model.onnx.ExportMode;
 import io.recurate.model.onnx.OnnxExporter;
@@ -12,7 +12,6 @@ import io.recurate.model.onnx.OnnxScorer;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.model.train.Metrics;
 import io.recurate.model.train.Trainer;
-import io.recurate.model.train.TrainerSettings;
 import io.recurate.model.train.TrainingReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -33,64 +32,6 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Train the built-in filter model into a bundle, and score documents with a bundle.",
         subcommands = {ModelCommand.Train.class, ModelCommand.Score.class})
 final class ModelCommand {
-
-    /** Featurizer and trainer options, shared by 'model train' and 'bench model'. */
-    static final class TrainOptions {
-        @Option(names = "--dim", defaultValue = "32", description = "Embedding dimension (default: ${DEFAULT-VALUE}).")
-        int dim;
-
-        @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}).")
-        int epochs;
-
-        @Option(names = "--lr", defaultValue = "1.0", description = "Initial learning rate, decayed linearly to 0 (default: ${DEFAULT-VALUE}).")
-        float learningRate;
-
-        @Option(names = "--ngrams", defaultValue = "1,2", split = ",", description = "Word n-gram orders (default: ${DEFAULT-VALUE}).")
-        List<Integer> ngrams;
-
-        @Option(names = "--buckets", defaultValue = "2097152", description = "Hash buckets (default: ${DEFAULT-VALUE} = 2^21).")
-        int buckets;
-
-        @Option(names = "--max-tokens", defaultValue = "4096", description = "Tokens used per document (default: ${DEFAULT-VALUE}).")
-        int maxTokens;
-
-        @Option(names = "--threads", defaultValue = "1", description = "Training threads; 1 is reproducible for a seed (default: ${DEFAULT-VALUE}).")
-        int threads;
-
-        @Option(names = "--seed", defaultValue = "42", description = "Seed of initialization, order and validation split (default: ${DEFAULT-VALUE}).")
-        long seed;
-
-        @Option(names = "--validation", defaultValue = "0.1", description = "Share held out for early stopping and metrics (default: ${DEFAULT-VALUE}).")
-        double validation;
-
-        @Option(names = "--patience", defaultValue = "2", description = "Epochs without improvement before stopping early (default: ${DEFAULT-VALUE}).")
-        int patience;
-
-        @Option(names = "--balance", description = "Weight the classes inversely to their frequency.")
-        boolean balance;
-
-        FeaturizerSpec spec() {
-            return FeaturizerSpec.of(ngrams, buckets, maxTokens);
-        }
-
-        TrainerSettings settings() {
-            return new TrainerSettings(dim, epochs, learningRate, threads, seed, validation, patience, balance);
-        }
-
-        Map<String, String> provenance() {
-            Map<String, String> p = new LinkedHashMap<>();
-            TrainerSettings s = settings();
-            p.put("trainer", "recurate fastText-style SGD");
-            p.put("trainer.dim", Integer.toString(s.dim()));
-            p.put("trainer.epochs", Integer.toString(s.epochs()));
-            p.put("trainer.learning_rate", Float.toString(s.learningRate()));
-            p.put("trainer.threads", Integer.toString(s.threads()));
-            p.put("trainer.seed", Long.toString(s.seed()));
-            p.put("trainer.validation_fraction", Double.toString(s.validationFraction()));
-            p.put("trainer.balance_classes", Boolean.toString(s.balanceClasses()));
-            return p;
-        }
-    }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = {"Train a filter model on labelled JSONL and write it as a model bundle.",

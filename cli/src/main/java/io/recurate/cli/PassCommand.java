@@ -1,6 +1,6 @@
 package io.recurate.cli;
 
-import io.recurate.cli.loop.PassReplay;
+import io.recurate.curation.loop.PassReplay;
 import io.recurate.model.onnx.Device;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.schemas.PassCounts;

@@ -1,7 +1,7 @@
 package io.recurate.cli;
 
-import io.recurate.cli.corpus.IngestPublisher;
-import io.recurate.cli.corpus.PublishSummary;
+import io.recurate.curation.ingest.IngestPublisher;
+import io.recurate.curation.ingest.PublishSummary;
 import io.recurate.corpus.BadInputException;
 import io.recurate.corpus.CorpusFiles;
 import io.recurate.corpus.FieldMapping;

@@ -2,8 +2,8 @@ package io.recurate.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.recurate.cli.report.CurationReport;
-import io.recurate.cli.report.ReportPage;
+import io.recurate.inspect.report.CurationReport;
+import io.recurate.inspect.report.ReportPage;
 import io.recurate.topics.TopicPlan;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.recurate.cli;
 
-import io.recurate.cli.corpus.IngestPublisher;
+import io.recurate.curation.ingest.IngestPublisher;
 import io.recurate.corpus.ReadOptions;
 import io.recurate.curation.loop.CeilingSummary;
 import io.recurate.curation.loop.LoopRunner;
@@ -14,21 +14,18 @@ import io.recurate.ledger.ModelLedger;
 import io.recurate.embedded.broker.EmbeddedBroker;
 import io.recurate.embedded.registry.EmbeddedRegistry;
 import io.recurate.model.onnx.Device;
-import io.recurate.model.onnx.OnnxExporter;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.schemas.SourceMode;
-import io.recurate.scorer.BatchSettings;
 import io.recurate.scorer.ScorerService;
-import io.recurate.scorer.ScorerServiceConfig;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicAdmin;
 import io.recurate.topics.TopicPlan;
 import io.recurate.curation.versions.PassTrainer;
 import io.recurate.curation.versions.TrainerConfig;
+import io.recurate.service.ServiceHost;
 import io.recurate.trainer.TrainerService;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -63,10 +60,6 @@ final class RunCommand implements Callable<Integer> {
             + "sample constitution of 40 exemplars drawn from it.")
     boolean sample;
 
-    @Option(names = "--constitution", paramLabel = "FILE",
-            description = "Labelled exemplars ({\"text\", \"label\": \"acceptable\"|\"violating\"}) that define what is unacceptable.")
-    Path constitution;
-
     @Mixin
     PolicyOptions policy;
 
@@ -86,20 +79,10 @@ final class RunCommand implements Callable<Integer> {
                     + "instead of --policy.")
     Double budget;
 
-    @Option(names = "--constitution-weight", defaultValue = "5", description = "Weight of an exemplar (default: ${DEFAULT-VALUE}).")
-    float constitutionWeight;
-
-    @Option(names = "--max-per-class", defaultValue = "200000",
-            description = "Most documents per class a trainer reads from a pass; a uniform sample beyond (default: ${DEFAULT-VALUE}).")
-    int maxPerClass;
-
     @Option(names = "--initial-model", paramLabel = "DIR",
             description = "Start from this bundle (trained elsewhere; checked like any other) as v0 instead of training v0 "
                     + "from the constitution.")
     Path initialModel;
-
-    @Option(names = "--artifacts", paramLabel = "DIR", description = "Artifact store for model bundles (default: <home>/models).")
-    Path artifacts;
 
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of document topics (default: ${DEFAULT-VALUE}).")
     int partitions;
@@ -108,7 +91,7 @@ final class RunCommand implements Callable<Integer> {
     boolean noServices;
 
     @Mixin
-    ModelCommand.TrainOptions training;
+    TrainerServiceOptions trainer;
 
     @Spec
     CommandSpec spec;
@@ -119,9 +102,9 @@ final class RunCommand implements Callable<Integer> {
         if (sample) {
             var prepared = io.recurate.corpus.SampleCorpus.prepare(cluster.home, out);
             corpus = corpus != null ? corpus : prepared.corpus();
-            constitution = constitution != null ? constitution : prepared.constitution();
+            trainer.constitution = trainer.constitution != null ? trainer.constitution : prepared.constitution();
         }
-        if (constitution == null) {
+        if (trainer.constitution == null) {
             throw new IllegalArgumentException("A constitution is required: --constitution FILE (or --sample)");
         }
         List<AutoCloseable> stopAtEnd = new ArrayList<>();
@@ -150,21 +133,13 @@ final class RunCommand implements Callable<Integer> {
                         .publish(List.of(corpus), IngestPublisher.Listener.NONE).print(out, plan.ingest().name());
             }
             CurationPolicy chosen = curationPolicy();
-            TrainerConfig trainerConfig = new TrainerConfig(resolved.kafkaConfig(),
-                    artifacts != null ? artifacts : cluster.home.resolve("models").resolve(resolved.namespace()), "filter",
-                    constitution, constitutionWeight, maxPerClass, training.spec(), training.settings(),
-                    OnnxExporter.defaults(), threshold != null ? threshold : 0.5f, chosen);
-            InProcessServices inProcess = new InProcessServices();
+            TrainerConfig trainerConfig = trainer.config(resolved, cluster.home, threshold != null ? threshold : 0.5f, chosen);
+            ServiceHost inProcess = new ServiceHost();
+            stopAtEnd.add(0, inProcess);
             if (!noServices) {
-                ScorerService scorer = new ScorerService(new ScorerServiceConfig(resolved.kafkaConfig(), resolved.namespace(),
-                        cluster.home.resolve("streams"), true, 1, BatchSettings.defaults(),
-                        new ScorerSettings(Device.AUTO, 1, 256), Duration.ofSeconds(10)), topics, resolved.registry(),
-                        endpoint.registry(), null);
-                TrainerService trainer = new TrainerService(trainerConfig, topics, endpoint.registry());
-                stopAtEnd.add(0, trainer);
-                stopAtEnd.add(0, scorer);
-                inProcess.start("scorer", scorer::run);
-                inProcess.start("trainer", trainer::run);
+                inProcess.start("scorer", new ScorerService(ScorerServiceOptions.defaults().config(resolved, cluster.home),
+                        topics, resolved.registry(), endpoint.registry(), null));
+                inProcess.start("trainer", new TrainerService(trainerConfig, topics, endpoint.registry()));
             }
             if (initialModel != null) {
                 publishInitialModel(resolved, topics, out);
@@ -174,12 +149,12 @@ final class RunCommand implements Callable<Integer> {
             out.flush();
             LoopRunner.Result result = new LoopRunner(resolved.kafkaConfig(), topics,
                     new LoopSettings(chosen, maxPasses, delta, "filter"), new PassTrainer(trainerConfig, topics), out,
-                    endpoint.registry(), noServices ? ServiceHealth.ELSEWHERE : inProcess, new PassProgressBar(),
+                    endpoint.registry(), noServices ? ServiceHealth.ELSEWHERE : inProcess::check, new PassProgressBar(),
                     new ScorerSettings(Device.AUTO, 0, 1024)).run();
             long[] labels = LoopRunner.corpusLabels(resolved.kafkaConfig(), topics);
             LoopTable.print(out, result.passes(), labels[0], labels[1], chosen.mode() == SourceMode.NESTED);
-            CeilingSummary.print(out, result.passes(), labels[0], resolved.kafkaConfig(), topics, training.spec(),
-                    training.settings());
+            CeilingSummary.print(out, result.passes(), labels[0], resolved.kafkaConfig(), topics, trainer.training.spec(),
+                    trainer.training.settings());
             out.printf("Wall time: %.1f s%n", (System.nanoTime() - started) / 1e9);
             return 0;
         } finally {

@@ -1,5 +1,6 @@
 package io.recurate.cli;
 
+import io.recurate.service.ServiceHost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ class OutOfMemoryIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             assertThat(train.waitFor(2, TimeUnit.MINUTES)).as("the process ended").isTrue();
-            assertThat(train.exitValue()).as(Files.readString(log)).isEqualTo(Main.EXIT_FATAL);
+            assertThat(train.exitValue()).as(Files.readString(log)).isEqualTo(ServiceHost.EXIT_FATAL);
             assertThat(Files.readString(log)).contains("recurate: fatal java.lang.OutOfMemoryError")
                     .contains("RECURATE_JAVA_OPTS=-Xmx");
             assertThat(dir.resolve("bundle")).as("no bundle half written").doesNotExist();

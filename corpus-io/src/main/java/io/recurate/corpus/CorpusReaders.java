@@ -17,7 +17,7 @@ public final class CorpusReaders {
         if (format == CorpusFormat.PARQUET) {
             ParquetSource.read(file, options, documents, bad);
         } else {
-            JsonlSource.read(file, format, options, documents, bad);
+            JsonlSource.read(file, options, documents, bad);
         }
     }
 }

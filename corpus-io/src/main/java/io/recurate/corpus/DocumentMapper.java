@@ -101,26 +101,6 @@ final class DocumentMapper {
         return document(id == null ? null : id.toString(), text, url == null ? null : url.toString(), metadata, bytes, where);
     }
 
-    private final CharsetDecoder validator = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-    private CharBuffer scratch = CharBuffer.allocate(1 << 12);
-
-    /** Strict UTF-8 check without keeping the text (the JSON parser reads the bytes); reports the first bad byte. */
-    boolean isValidUtf8(byte[] bytes, int length, Position where) {
-        if (scratch.capacity() < length) {
-            scratch = CharBuffer.allocate(Math.max(length, scratch.capacity() * 2));
-        }
-        scratch.clear();
-        validator.reset();
-        ByteBuffer in = ByteBuffer.wrap(bytes, 0, length);
-        CoderResult result = validator.decode(in, scratch, true);
-        if (result.isError()) {
-            bad.accept(new BadInput(BadInput.Cause.INVALID_UTF8, where, "invalid UTF-8 byte sequence at byte " + in.position()));
-            return false;
-        }
-        return true;
-    }
-
     /** Strict UTF-8: a line or value with invalid bytes is reported with the offset of the first one. */
     Optional<String> decodeStrict(byte[] bytes, int length, Position where) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()

@@ -109,6 +109,25 @@ class CorpusReadersTest {
     }
 
     @Test
+    void aDocumentOverJacksonsDefaultStringLimitIsReadWhenTheLimitAllowsIt() throws IOException {
+        // Jackson refuses strings over 20,000,000 characters unless told otherwise; --max-doc-mb 60 must mean 60 MB.
+        Path file = dir.resolve("long.jsonl");
+        int length = 21_000_000;
+        try (OutputStream out = Files.newOutputStream(file)) {
+            out.write("{\"id\": \"long\", \"text\": \"".getBytes(StandardCharsets.UTF_8));
+            byte[] chunk = new byte[1_000_000];
+            Arrays.fill(chunk, (byte) 'b');
+            for (int i = 0; i < length / chunk.length; i++) {
+                out.write(chunk);
+            }
+            out.write("\"}\n".getBytes(StandardCharsets.UTF_8));
+        }
+        read(file, new ReadOptions(FieldMapping.defaults(), 60L * 1024 * 1024, bytes -> { }));
+        assertThat(bad).isEmpty();
+        assertThat(docs).singleElement().satisfies(d -> assertThat(d.text()).hasSize(length));
+    }
+
+    @Test
     void aTruncatedGzipKeepsTheLinesBeforeTheBreak() throws IOException {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < 5000; i++) {

@@ -1,5 +1,6 @@
 package io.recurate.scorer;
 
+import io.recurate.service.Service;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.recurate.ledger.ModelLedger;
 import io.recurate.ledger.PassLedger;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * pinned to, one pass after the other; when a pass is complete it publishes it as SCORED with its
  * counts. A restarted service resumes a RUNNING pass where its committed offsets and state left it.
  */
-public final class ScorerService implements AutoCloseable {
+public final class ScorerService implements Service {
     private static final Logger log = LoggerFactory.getLogger(ScorerService.class);
 
     private final ScorerServiceConfig config;
@@ -61,6 +62,7 @@ public final class ScorerService implements AutoCloseable {
     }
 
     /** Runs until closed, or until the one pass asked for is scored. */
+    @Override
     public void run() throws InterruptedException {
         try (TopicAdmin admin = new TopicAdmin(config.kafkaConfig())) {
             admin.ensure(List.of(topics.plan().models(), topics.plan().passes()));

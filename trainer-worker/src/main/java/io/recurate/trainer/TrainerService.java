@@ -1,5 +1,8 @@
 package io.recurate.trainer;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.recurate.service.Service;
 import io.recurate.curation.versions.PassTrainer;
 import io.recurate.ledger.ModelLedger;
 import io.recurate.ledger.PassLedger;
@@ -8,8 +11,6 @@ import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.topics.RecurateTopics;
 import java.time.Duration;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * announcing again would promote again and undo a {@code models promote} made since. A worker killed
  * mid-training announces nothing; restarted, it sees the pass still SCORED and trains again.
  */
-public final class TrainerService implements AutoCloseable {
+public final class TrainerService implements Service {
     private static final Logger log = LoggerFactory.getLogger(TrainerService.class);
 
     private final TrainerConfig config;
@@ -29,52 +30,28 @@ public final class TrainerService implements AutoCloseable {
     private final PassTrainer trainer;
     static final int RETRY_SECONDS = 30;
     private volatile boolean running = true;
-    private long retryAt;
     private volatile PassLedger passes;
 
-    private final io.micrometer.core.instrument.MeterRegistry meters;
+    private final MeterRegistry meters;
 
-    public TrainerService(TrainerConfig config, RecurateTopics topics, io.micrometer.core.instrument.MeterRegistry meters) {
+    public TrainerService(TrainerConfig config, RecurateTopics topics, MeterRegistry meters) {
         this.meters = meters;
         this.config = config;
         this.topics = topics;
         this.trainer = new PassTrainer(config, topics);
     }
 
+    @Override
     public void run() {
         passes = new PassLedger(config.kafkaConfig(), topics);
-        Map<Integer, PassStatus> latest = new TreeMap<>();
+        PassQueue queue = new PassQueue(RETRY_SECONDS * 1000L);
         log.info("Trainer worker started: namespace {}, artifacts {}", topics.plan().namespace(), config.artifacts());
         try {
             while (running) {
-                passes.follow(Duration.ofMillis(500)).forEach(p -> latest.put(p.getPass(), p));
-                for (PassStatus status : latest.values()) {
-                    if (status.getState() == PassState.SCORED && System.currentTimeMillis() >= retryAt) {
-                        PassStatus trained = PassStatus.newBuilder(status).setState(PassState.TRAINED).build();
-                        try {
-                            String next = PassTrainer.versionAfter(status.getPass());
-                            if (announced(next)) {
-                                log.info("Model {} {} is announced already; marking pass {} trained", config.modelName(),
-                                        next, status.getPass());
-                            } else {
-                                trainer.trainAfter(status, new TrainerMetrics(meters, next));
-                            }
-                            passes.record(trained);
-                        } catch (RuntimeException e) {
-                            // E.g. a full or unwritable artifact store: nothing is announced, the scorer keeps
-                            // serving the model it has, and the trainer tries again later. A bundle written but
-                            // not marked TRAINED (broker unreachable) is reused and announced again then.
-                            log.error("Training after pass {} failed: {}. Retrying in {} s; the running model keeps "
-                                    + "serving.", status.getPass(), e.getMessage(), RETRY_SECONDS);
-                            io.micrometer.core.instrument.Counter.builder("recurate.trainer.failures")
-                                    .description("Training runs that failed and will be retried").register(meters).increment();
-                            retryAt = System.currentTimeMillis() + RETRY_SECONDS * 1000L;
-                            continue;
-                        }
-                        io.micrometer.core.instrument.Counter.builder("recurate.trainer.versions")
-                                .description("Model versions trained and announced").register(meters).increment();
-                        latest.put(status.getPass(), trained);
-                    }
+                passes.follow(Duration.ofMillis(500)).forEach(queue::update);
+                for (var status = queue.next(System.currentTimeMillis()); status.isPresent() && running;
+                     status = queue.next(System.currentTimeMillis())) {
+                    train(status.get(), queue);
                 }
             }
         } catch (WakeupException e) {
@@ -84,6 +61,33 @@ public final class TrainerService implements AutoCloseable {
         } finally {
             passes.close();
         }
+    }
+
+    /** Trains the version after the pass (unless it is announced already) and marks the pass trained. */
+    private void train(PassStatus status, PassQueue queue) {
+        try {
+            String next = PassTrainer.versionAfter(status.getPass());
+            if (announced(next)) {
+                log.info("Model {} {} is announced already; marking pass {} trained", config.modelName(), next,
+                        status.getPass());
+            } else {
+                trainer.trainAfter(status, new TrainerMetrics(meters, next));
+            }
+            passes.record(PassStatus.newBuilder(status).setState(PassState.TRAINED).build());
+        } catch (RuntimeException e) {
+            // E.g. a full or unwritable artifact store: nothing is announced, the scorer keeps serving the
+            // model it has, and the trainer tries again later. A bundle written but not marked TRAINED
+            // (broker unreachable) is reused and announced again then.
+            log.error("Training after pass {} failed: {}. Retrying in {} s; the running model keeps serving.",
+                    status.getPass(), e.getMessage(), RETRY_SECONDS);
+            Counter.builder("recurate.trainer.failures").description("Training runs that failed and will be retried")
+                    .register(meters).increment();
+            queue.failed(System.currentTimeMillis());
+            return;
+        }
+        Counter.builder("recurate.trainer.versions").description("Model versions trained and announced")
+                .register(meters).increment();
+        queue.trained(status);
     }
 
     private boolean announced(String version) {

@@ -1,5 +1,6 @@
 package io.recurate.curation.loop;
 
+import io.recurate.model.data.Reservoir;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.recurate.curation.policy.PassView;
@@ -29,7 +30,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -156,27 +156,11 @@ public final class LoopRunner {
      * version, for threshold policies that read the score distribution.
      */
     private float[] sourceScores(ModelVersion version, String source) {
-        List<String> ids = new ArrayList<>();
-        List<String> texts = new ArrayList<>();
-        Random random = new Random(17);
-        long[] seen = {0};
-        Consumer<Document> sample = d -> {
-            seen[0]++;
-            if (ids.size() < SCORE_SAMPLE) {
-                ids.add(d.getId());
-                texts.add(d.getText());
-            } else {
-                long j = (long) (random.nextDouble() * seen[0]);
-                if (j < SCORE_SAMPLE) {
-                    ids.set((int) j, d.getId());
-                    texts.set((int) j, d.getText());
-                }
-            }
-        };
+        Reservoir<Document> sample = new Reservoir<>(SCORE_SAMPLE, 17);
         if (source.equals(topics.plan().ingest().name())) {
-            read(topics.ingest(), sample);
+            read(topics.ingest(), sample::offer);
         } else {
-            read(kafkaConfig, source, topics.kept(1).valueSerde().deserializer(), (ScoredDocument d) -> sample.accept(d.getDocument()));
+            read(kafkaConfig, source, topics.kept(1).valueSerde().deserializer(), (ScoredDocument d) -> sample.offer(d.getDocument()));
         }
         ModelVersions.Loaded loaded;
         try {
@@ -188,8 +172,10 @@ public final class LoopRunner {
                     + "models publish DIR'), then run again.", e);
         }
         try (loaded) {
+            List<String> ids = sample.items().stream().map(Document::getId).toList();
+            List<String> texts = sample.items().stream().map(Document::getText).toList();
             float[] scores = loaded.scorer().score(ids, texts);
-            log.info("Scored {} of {} documents of {} with {} for the threshold", scores.length, seen[0], source,
+            log.info("Scored {} of {} documents of {} with {} for the threshold", scores.length, sample.seen(), source,
                     version.getVersion());
             return scores;
         }

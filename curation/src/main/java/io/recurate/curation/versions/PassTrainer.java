@@ -1,5 +1,6 @@
 package io.recurate.curation.versions;
 
+import io.recurate.model.data.Reservoir;
 import io.recurate.curation.policy.TrainedVersion;
 import io.recurate.curation.policy.TrainingInput;
 import io.recurate.curation.train.CrossFitTrainer;
@@ -150,10 +151,7 @@ public final class PassTrainer {
             p.put("policy", config.policy().describe());
             p.put("constitution", config.constitution().toString());
             p.put("constitution.weight", Float.toString(config.constitutionWeight()));
-            p.put("trainer.dim", Integer.toString(config.settings().dim()));
-            p.put("trainer.epochs", Integer.toString(config.settings().epochs()));
-            p.put("trainer.learning_rate", Float.toString(config.settings().learningRate()));
-            p.put("trainer.seed", Long.toString(config.settings().seed()));
+            p.putAll(config.settings().provenance());
             VersionFolder.Writer writer = new VersionFolder.Writer(dir, new ModelBundle.Description(config.modelName(),
                     version, parent, config.threshold(), p, Map.of()), config.exporter());
             try {

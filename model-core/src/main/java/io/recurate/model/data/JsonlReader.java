@@ -1,52 +1,45 @@
 package io.recurate.model.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import io.recurate.corpus.BadInput;
+import io.recurate.corpus.JsonlRecords;
+import io.recurate.corpus.ReadOptions;
 import java.io.Closeable;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.zip.GZIPInputStream;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads {@code {"text": ..., "label": "acceptable"|"violating", "weight": w}} records from a JSONL
- * file, plain or gzipped. A bad line (not JSON, no text, unknown label, invalid UTF-8) is either
- * skipped, counted by cause and logged with file and line, or stops the read, as the caller chose.
+ * file, plain, gzip or zstd, through the corpus reader's {@link JsonlRecords}. A bad line (not JSON,
+ * no text, unknown label, invalid UTF-8, too long) is either skipped, counted by cause and logged with
+ * file and line, or stops the read, as the caller chose.
  */
 public final class JsonlReader implements Iterator<LabelledText>, Closeable {
     private static final Logger log = LoggerFactory.getLogger(JsonlReader.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_LOGGED = 20;
 
     /** What to do with a bad line. */
     public enum OnError { SKIP, FAIL }
 
     private final Path file;
-    private final BufferedReader reader;
+    private final JsonlRecords records;
     private final OnError onError;
     private final boolean labelsRequired;
     private final Map<String, Long> skipped = new LinkedHashMap<>();
-    private long line;
-    private long bytesRead;
     private LabelledText next;
 
-    private JsonlReader(Path file, BufferedReader reader, OnError onError, boolean labelsRequired) {
+    private JsonlReader(Path file, OnError onError, boolean labelsRequired) {
         this.file = file;
-        this.reader = reader;
         this.onError = onError;
         this.labelsRequired = labelsRequired;
+        this.records = JsonlRecords.open(file, ReadOptions.DEFAULT_MAX_DOCUMENT_BYTES, bytes -> { },
+                b -> bad(b.cause().label(), b.where().line(), b.message()));
     }
 
     /**
@@ -54,43 +47,16 @@ public final class JsonlReader implements Iterator<LabelledText>, Closeable {
      *                       label is optional (scoring)
      */
     public static JsonlReader open(Path file, OnError onError, boolean labelsRequired) {
-        try {
-            InputStream in = Files.newInputStream(file);
-            if (file.getFileName().toString().endsWith(".gz")) {
-                in = new GZIPInputStream(in, 1 << 16);
-            }
-            var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
-            return new JsonlReader(file, new BufferedReader(new InputStreamReader(in, decoder), 1 << 16), onError,
-                    labelsRequired);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot open " + file + ": " + e.getMessage(), e);
-        }
+        return new JsonlReader(file, onError, labelsRequired);
     }
 
     @Override
     public boolean hasNext() {
         while (next == null) {
-            String text;
-            try {
-                text = reader.readLine();
-            } catch (java.nio.charset.CharacterCodingException e) {
-                // The decoder cannot resynchronise inside a line reader: report and stop here.
-                bad("invalid UTF-8", "invalid UTF-8 after line " + line);
-                return false;
-            } catch (IOException e) {
-                bad("unreadable", "read error after line " + line + ": " + e.getMessage());
+            if (!records.next()) {
                 return false;
             }
-            if (text == null) {
-                return false;
-            }
-            line++;
-            bytesRead += text.length() + 1;
-            if (text.isBlank()) {
-                continue;
-            }
-            next = parse(text).orElse(null); // a skipped bad line leaves next empty: read on
+            next = parse(records.node(), records.position().line()).orElse(null); // a skipped bad line: read on
         }
         return true;
     }
@@ -106,16 +72,11 @@ public final class JsonlReader implements Iterator<LabelledText>, Closeable {
     }
 
     /** The record of a line, or empty when the line is bad and skipped. */
-    private java.util.Optional<LabelledText> parse(String text) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(text);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            return bad("malformed JSON", "line " + line + " is not JSON: " + e.getOriginalMessage());
-        }
+    private Optional<LabelledText> parse(JsonNode node, long line) {
         JsonNode textNode = node.get("text");
         if (textNode == null || !textNode.isTextual()) {
-            return bad("missing text", "line " + line + " has no string field 'text'");
+            return bad("missing text", line, textNode == null ? "no field 'text'"
+                    : "field 'text' is " + (textNode.isNull() ? "null" : "not a string"));
         }
         Boolean violating = null;
         JsonNode labelNode = node.get("label");
@@ -123,27 +84,27 @@ public final class JsonlReader implements Iterator<LabelledText>, Closeable {
             try {
                 violating = Label.isViolating(labelNode.asText());
             } catch (IllegalArgumentException e) {
-                return bad("unknown label", "line " + line + ": " + e.getMessage());
+                return bad("unknown label", line, e.getMessage());
             }
         } else if (labelsRequired) {
-            return bad("missing label", "line " + line + " has no field 'label'");
+            return bad("missing label", line, "no field 'label'");
         }
         float weight = 1f;
         JsonNode weightNode = node.get("weight");
         if (weightNode != null && !weightNode.isNull()) {
             weight = (float) weightNode.asDouble(Double.NaN);
             if (!(weight > 0) || Float.isInfinite(weight)) {
-                return bad("bad weight", "line " + line + ": weight must be a positive number, got " + weightNode);
+                return bad("bad weight", line, "weight must be a positive number, got " + weightNode);
             }
         }
         JsonNode id = node.get("id");
-        return java.util.Optional.of(new LabelledText(id != null && !id.isNull() ? id.asText()
+        return Optional.of(new LabelledText(id != null && !id.isNull() ? id.asText()
                 : file.getFileName() + ":" + line, textNode.asText(), violating, weight, line));
     }
 
     /** Fails under {@link OnError#FAIL}; else counts and logs the bad line and skips it. */
-    private java.util.Optional<LabelledText> bad(String cause, String message) {
-        String where = file + ": " + message;
+    private Optional<LabelledText> bad(String cause, long line, String message) {
+        String where = file + (line > 0 ? ", line " + line : "") + ": " + cause + ": " + message;
         if (onError == OnError.FAIL) {
             throw new BadInputException(where);
         }
@@ -152,7 +113,7 @@ public final class JsonlReader implements Iterator<LabelledText>, Closeable {
         if (total <= MAX_LOGGED) {
             log.warn("Skipping {}{}", where, total == MAX_LOGGED ? " (further bad lines are counted, not logged)" : "");
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /** Bad lines skipped so far, by cause. */
@@ -161,21 +122,12 @@ public final class JsonlReader implements Iterator<LabelledText>, Closeable {
     }
 
     public long linesRead() {
-        return line;
-    }
-
-    /** Characters read so far (a progress measure for uncompressed size). */
-    public long charsRead() {
-        return bytesRead;
+        return records.linesRead();
     }
 
     @Override
     public void close() {
-        try {
-            reader.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        records.close();
     }
 
     /** A bad input line under {@link OnError#FAIL}; the message names the file and line. */

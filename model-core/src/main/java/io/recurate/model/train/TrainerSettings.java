@@ -1,5 +1,8 @@
 package io.recurate.model.train;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * How the trainer learns; recorded in the bundle's provenance.
  *
@@ -48,5 +51,19 @@ public record TrainerSettings(int dim, int epochs, float learningRate, int threa
 
     public TrainerSettings withSeed(long value) {
         return new TrainerSettings(dim, epochs, learningRate, threads, value, validationFraction, patience, balanceClasses);
+    }
+
+    /** The settings under the keys every bundle's provenance uses ({@code trainer.*}). */
+    public Map<String, String> provenance() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("trainer.dim", Integer.toString(dim));
+        p.put("trainer.epochs", Integer.toString(epochs));
+        p.put("trainer.learning_rate", Float.toString(learningRate));
+        p.put("trainer.threads", Integer.toString(threads));
+        p.put("trainer.seed", Long.toString(seed));
+        p.put("trainer.validation_fraction", Double.toString(validationFraction));
+        p.put("trainer.patience", Integer.toString(patience));
+        p.put("trainer.balance_classes", Boolean.toString(balanceClasses));
+        return p;
     }
 }

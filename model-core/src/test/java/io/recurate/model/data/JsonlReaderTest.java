@@ -80,6 +80,20 @@ class JsonlReaderTest {
     }
 
     @Test
+    void readsZstdAsTheCorpusReaderDoes() throws IOException {
+        // 'model train' reads what 'publish' reads: one JSONL decoder.
+        Path file = tmp.resolve("train.jsonl.zst");
+        try (OutputStream out = new com.github.luben.zstd.ZstdOutputStream(Files.newOutputStream(file))) {
+            out.write("{\"text\":\"one\",\"label\":\"acceptable\"}\n{\"text\":null,\"label\":\"violating\"}\n"
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        try (JsonlReader reader = JsonlReader.open(file, JsonlReader.OnError.FAIL, true)) {
+            assertThat(reader.next().text()).isEqualTo("one");
+            assertThatThrownBy(reader::next).hasMessageContaining("line 2").hasMessageContaining("'text' is null");
+        }
+    }
+
+    @Test
     void invalidUtf8IsReportedNotMisread() throws IOException {
         Path file = tmp.resolve("latin1.jsonl");
         byte[] good = "{\"text\":\"ok\",\"label\":\"acceptable\"}\n".getBytes(StandardCharsets.UTF_8);

@@ -1,0 +1,54 @@
+package io.recurate.cli;
+
+import io.recurate.model.onnx.Device;
+import io.recurate.model.onnx.ScorerSettings;
+import io.recurate.scorer.BatchSettings;
+import io.recurate.scorer.ScorerServiceConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/** The scorer's options and the one place its configuration is built from them ('scorer', and 'run' in process). */
+final class ScorerServiceOptions {
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--batch-size", defaultValue = "256", description = "Records per scored batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--batch-wait-ms", defaultValue = "50", description = "Longest wait of a buffered record, ms (default: ${DEFAULT-VALUE}).")
+    long batchWaitMs;
+
+    @Option(names = "--threads", defaultValue = "1", description = "Kafka Streams threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--onnx-threads", defaultValue = "1", description = "ONNX Runtime threads per batch (default: ${DEFAULT-VALUE}).")
+    int onnxThreads;
+
+    @Option(names = "--guarantee", defaultValue = "exactly_once_v2",
+            description = "exactly_once_v2 or at_least_once (default: ${DEFAULT-VALUE}).")
+    String guarantee;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state (default: <home>/streams).")
+    Path stateDir;
+
+    @Option(names = "--slowest-batch-ms", defaultValue = "10000",
+            description = "Longest a batch may take; sizes transaction and poll timeouts (default: ${DEFAULT-VALUE}).")
+    long slowestBatchMs;
+
+    /** The defaults, for the scorer that 'run' starts in its own process. */
+    static ScorerServiceOptions defaults() {
+        return CommandLine.populateCommand(new ScorerServiceOptions());
+    }
+
+    ScorerServiceConfig config(ClusterOptions.Cluster cluster, Path home) {
+        if (!guarantee.equals("exactly_once_v2") && !guarantee.equals("at_least_once")) {
+            throw new IllegalArgumentException("--guarantee must be exactly_once_v2 or at_least_once, not " + guarantee);
+        }
+        return new ScorerServiceConfig(cluster.kafkaConfig(), cluster.namespace(),
+                stateDir != null ? stateDir : home.resolve("streams"), guarantee.equals("exactly_once_v2"), threads,
+                new BatchSettings(batchSize, Duration.ofMillis(batchWaitMs)),
+                new ScorerSettings(Device.parse(device), onnxThreads, Math.max(batchSize, 1)), Duration.ofMillis(slowestBatchMs));
+    }
+}

@@ -1,0 +1,147 @@
+package io.recurate.curation.loop;
+
+import io.recurate.model.onnx.ScorerSettings;
+import io.recurate.registry.RegistryClient;
+import io.recurate.schemas.Decision;
+import io.recurate.schemas.ModelVersion;
+import io.recurate.schemas.PassCounts;
+import io.recurate.schemas.PassStatus;
+import io.recurate.schemas.ScoredDocument;
+import io.recurate.curation.loop.LoopRunner;
+import io.recurate.scorer.BatchSettings;
+import io.recurate.ledger.ModelLedger;
+import io.recurate.ledger.ModelVersions;
+import io.recurate.ledger.PassLedger;
+import io.recurate.scorer.PassContext;
+import io.recurate.scorer.PassRunner;
+import io.recurate.scorer.ScorerServiceConfig;
+import io.recurate.topics.RecurateTopics;
+import io.recurate.topics.TopicAdmin;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Replays a finished pass from its source: with its pinned model (after deleting its outputs and
+ * resetting its application), which must give the same decisions, or with another model into a
+ * variant's own topics, to see what that model would have decided.
+ */
+public final class PassReplay {
+    private final Map<String, Object> kafkaConfig;
+    private final RecurateTopics topics;
+    private final RegistryClient registry;
+    private final Path stateDir;
+    private final ScorerSettings onnx;
+    private final String modelName;
+
+    public PassReplay(Map<String, Object> kafkaConfig, RecurateTopics topics, RegistryClient registry, Path stateDir,
+                      ScorerSettings onnx, String modelName) {
+        this.kafkaConfig = kafkaConfig;
+        this.topics = topics;
+        this.registry = registry;
+        this.stateDir = stateDir;
+        this.onnx = onnx;
+        this.modelName = modelName;
+    }
+
+    /** A document's decision and score in one pass (or variant). */
+    public record Decided(Decision decision, float score) {
+    }
+
+    /** How two sets of decisions about the same documents compare. */
+    public record Diff(long documents, long identical, long keptToRemoved, long removedToKept, long missing) {
+        public long changed() {
+            return keptToRemoved + removedToKept;
+        }
+    }
+
+    /** Replays pass {@code pass} with {@code modelVersion}, or its pinned version when null; returns its counts. */
+    public PassCounts rerun(int pass, String modelVersion) throws InterruptedException {
+        PassStatus status = status(pass);
+        String variant = modelVersion == null ? null : modelVersion;
+        String version = modelVersion == null ? status.getModelVersion() : modelVersion;
+        PassContext context = PassContext.of(status, variant, version);
+        String namespace = topics.plan().namespace();
+        try (TopicAdmin admin = new TopicAdmin(kafkaConfig)) {
+            // Reset first: it refuses while a scorer still works on the pass, and then nothing is lost yet.
+            admin.resetApplication(context.applicationId(namespace));
+            admin.deleteTopics(topics.plan().passTopics(pass, variant));
+        }
+        deleteLocalState(context.applicationId(namespace));
+        ModelVersion mv;
+        try (ModelLedger models = new ModelLedger(kafkaConfig, topics)) {
+            mv = models.version(modelName, version).orElseThrow(() -> new IllegalArgumentException(
+                    "No version " + version + " of model " + modelName + " is announced"));
+        }
+        ScorerServiceConfig config = new ScorerServiceConfig(kafkaConfig, namespace, stateDir, true, 1,
+                BatchSettings.defaults(), onnx, Duration.ofSeconds(10));
+        try (ModelVersions.Loaded loaded = ModelVersions.load(mv, onnx);
+             PassRunner runner = new PassRunner(config, topics, registry, status, context, loaded::scorer,
+                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            runner.start();
+            PassCounts counts = runner.awaitCompletion(Duration.ofHours(12));
+            if (variant == null) {
+                try (PassLedger passes = new PassLedger(kafkaConfig, topics)) {
+                    passes.record(PassStatus.newBuilder(status).setCounts(counts).setFinishedAt(Instant.now()).build());
+                }
+            }
+            return counts;
+        }
+    }
+
+    public Map<String, Decided> decisions(int pass, String variant) {
+        Map<String, Decided> out = new HashMap<>();
+        for (var topic : new io.recurate.topics.Topic[] {topics.kept(pass, variant), topics.removed(pass, variant)}) {
+            @SuppressWarnings("unchecked")
+            var t = (io.recurate.topics.Topic<String, ScoredDocument>) topic;
+            LoopRunner.read(kafkaConfig, t.name(), t.valueSerde().deserializer(),
+                    (ScoredDocument d) -> out.put(d.getDocument().getId(), new Decided(d.getDecision(), d.getScore())));
+        }
+        return out;
+    }
+
+    public static Diff diff(Map<String, Decided> before, Map<String, Decided> after) {
+        long identical = 0;
+        long keptToRemoved = 0;
+        long removedToKept = 0;
+        long missing = 0;
+        for (var e : before.entrySet()) {
+            Decided other = after.get(e.getKey());
+            if (other == null) {
+                missing++;
+            } else if (other.decision() == e.getValue().decision()) {
+                identical++;
+            } else if (e.getValue().decision() == Decision.KEPT) {
+                keptToRemoved++;
+            } else {
+                removedToKept++;
+            }
+        }
+        return new Diff(before.size(), identical, keptToRemoved, removedToKept, missing);
+    }
+
+    private PassStatus status(int pass) {
+        try (PassLedger passes = new PassLedger(kafkaConfig, topics)) {
+            return passes.latest(pass).orElseThrow(() -> new IllegalArgumentException(
+                    "Pass " + pass + " was never started in namespace " + topics.plan().namespace()));
+        }
+    }
+
+    private void deleteLocalState(String applicationId) {
+        Path dir = stateDir.resolve(applicationId);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot delete the state of " + applicationId + " in " + dir, e);
+        }
+    }
+}
