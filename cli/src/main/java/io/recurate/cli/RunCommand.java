@@ -3,6 +3,7 @@ package io.recurate.cli;
 import io.recurate.curation.ingest.IngestPublisher;
 import io.recurate.corpus.ReadOptions;
 import io.recurate.curation.loop.CeilingSummary;
+import io.recurate.curation.loop.GoldLabels;
 import io.recurate.curation.loop.LoopRunner;
 import io.recurate.curation.loop.LoopTable;
 import io.recurate.curation.policy.CurationPolicies;
@@ -87,6 +88,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of document topics (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--label-field", defaultValue = "label",
+            description = "Metadata field with gold labels (acceptable|violating), for the table's quality columns (default: ${DEFAULT-VALUE}).")
+    String labelField;
+
     @Option(names = "--no-services", description = "Do not run scorer and trainer here: drive separately running ones.")
     boolean noServices;
 
@@ -148,12 +153,13 @@ final class RunCommand implements Callable<Integer> {
             out.println("Policy: " + chosen.describe());
             out.flush();
             LoopRunner.Result result = new LoopRunner(resolved.kafkaConfig(), topics,
-                    new LoopSettings(chosen, maxPasses, delta, "filter"), new PassTrainer(trainerConfig, topics), out,
+                    new LoopSettings(chosen, maxPasses, delta, "filter", new GoldLabels(labelField)), new PassTrainer(trainerConfig, topics), out,
                     endpoint.registry(), noServices ? ServiceHealth.ELSEWHERE : inProcess::check, new PassProgressBar(),
                     new ScorerSettings(Device.AUTO, 0, 1024)).run();
-            long[] labels = LoopRunner.corpusLabels(resolved.kafkaConfig(), topics);
+            long[] labels = LoopRunner.corpusLabels(resolved.kafkaConfig(), topics, new GoldLabels(labelField));
             LoopTable.print(out, result.passes(), labels[0], labels[1], chosen.mode() == SourceMode.NESTED);
-            CeilingSummary.print(out, result.passes(), labels[0], resolved.kafkaConfig(), topics, trainer.training.spec(),
+            CeilingSummary.print(out, result.passes(), labels[0], resolved.kafkaConfig(), topics, new GoldLabels(labelField),
+                    trainer.training.spec(),
                     trainer.training.settings());
             out.printf("Wall time: %.1f s%n", (System.nanoTime() - started) / 1e9);
             return 0;

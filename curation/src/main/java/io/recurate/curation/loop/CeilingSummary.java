@@ -2,15 +2,14 @@ package io.recurate.curation.loop;
 
 import io.recurate.curation.simulate.LabelledDocument;
 import io.recurate.curation.simulate.SupervisedCeiling;
+import io.recurate.model.data.Reservoir;
 import io.recurate.model.featurize.FeaturizerSpec;
 import io.recurate.model.train.TrainerSettings;
 import io.recurate.schemas.Document;
 import io.recurate.topics.RecurateTopics;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The end of a labelled run in words: the violating share kept and the benign retention after the last
@@ -25,29 +24,18 @@ public final class CeilingSummary {
     }
 
     public static void print(PrintWriter out, List<PassReport> reports, long corpusAcceptable, Map<String, Object> kafka,
-                             RecurateTopics topics, FeaturizerSpec spec, TrainerSettings settings) {
+                             RecurateTopics topics, GoldLabels labels, FeaturizerSpec spec, TrainerSettings settings) {
         if (reports.isEmpty() || !reports.get(0).labelled() || corpusAcceptable == 0) {
             return;
         }
-        List<LabelledDocument> sample = new ArrayList<>();
-        Random random = new Random(23);
-        long[] seen = {0};
+        Reservoir<LabelledDocument> reservoir = new Reservoir<>(SAMPLE, 23);
         LoopRunner.read(kafka, topics.ingest().name(), topics.ingest().valueSerde().deserializer(), (Document d) -> {
-            String label = d.getMetadata().get("label");
-            if (!"violating".equals(label) && !"acceptable".equals(label)) {
-                return;
-            }
-            LabelledDocument doc = new LabelledDocument(d.getId(), d.getText(), "violating".equals(label));
-            seen[0]++;
-            if (sample.size() < SAMPLE) {
-                sample.add(doc);
-            } else {
-                long j = (long) (random.nextDouble() * seen[0]);
-                if (j < SAMPLE) {
-                    sample.set((int) j, doc);
-                }
+            Boolean violating = labels.violating(d.getMetadata());
+            if (violating != null) {
+                reservoir.offer(new LabelledDocument(d.getId(), d.getText(), violating));
             }
         });
+        List<LabelledDocument> sample = reservoir.items();
         long violating = sample.stream().filter(LabelledDocument::violating).count();
         if (violating == 0 || violating == sample.size()) {
             return;

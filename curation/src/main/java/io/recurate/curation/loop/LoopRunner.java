@@ -278,40 +278,13 @@ public final class LoopRunner {
         }
     }
 
-    /**
-     * Counts a pass's decisions: by the corpus's labels when it has them ("label" in the metadata), and
-     * against the previous pass's removals (restored, removed anew). {@code removedNow} receives the 64-bit
-     * fingerprints of the ids this pass removed.
-     */
+    /** Counts a pass's decisions (see {@link PassTally}); {@code removedNow} receives the ids it removed. */
     private PassReport report(PassStatus status, Set<Long> previousRemoved, Set<Long> removedNow, double seconds) {
-        long[] counts = new long[4]; // violating kept, violating removed, acceptable kept, acceptable removed
-        boolean[] labelled = {false};
-        long[] moves = new long[2]; // restored, removed anew
-        Consumer<ScoredDocument> tally = d -> {
-            boolean kept = d.getDecision() == Decision.KEPT;
-            long id = fingerprint(d.getDocument().getId());
-            if (kept && previousRemoved.contains(id)) {
-                moves[0]++;
-            }
-            if (!kept) {
-                removedNow.add(id);
-                if (!previousRemoved.contains(id)) {
-                    moves[1]++;
-                }
-            }
-            String label = d.getDocument().getMetadata().get("label");
-            if (label != null) {
-                labelled[0] = true;
-                counts[(label.equals("violating") ? 0 : 2) + (kept ? 0 : 1)]++;
-            }
-        };
+        PassTally tally = new PassTally(settings.labels(), previousRemoved);
         read(topics.kept(status.getPass()), tally);
         read(topics.removed(status.getPass()), tally);
-        var c = status.getCounts();
-        // Input is what the pass decided (kept + removed), as the report counts it; the DLQ is shown beside it.
-        return new PassReport(status.getPass(), status.getModelVersion(), status.getThreshold(), c.getKept() + c.getRemoved(),
-                c.getKept(), c.getRemoved(), c.getDlq(), moves[0], moves[1], labelled[0] ? counts[0] : -1, counts[1],
-                counts[2], counts[3], seconds);
+        removedNow.addAll(tally.removedNow());
+        return tally.report(status, seconds);
     }
 
     /** A 64-bit fingerprint of an id (two independent 32-bit hashes): 10 million ids take about 500 MB less than the strings. */
@@ -330,14 +303,12 @@ public final class LoopRunner {
     }
 
     /** Labelled counts of the ingest topic: {acceptable, violating}. */
-    public static long[] corpusLabels(Map<String, Object> kafkaConfig, RecurateTopics topics) {
+    public static long[] corpusLabels(Map<String, Object> kafkaConfig, RecurateTopics topics, GoldLabels labels) {
         long[] counts = new long[2];
         read(kafkaConfig, topics.ingest().name(), topics.ingest().valueSerde().deserializer(), (Document d) -> {
-            String label = d.getMetadata().get("label");
-            if ("acceptable".equals(label)) {
-                counts[0]++;
-            } else if ("violating".equals(label)) {
-                counts[1]++;
+            Boolean violating = labels.violating(d.getMetadata());
+            if (violating != null) {
+                counts[violating ? 1 : 0]++;
             }
         });
         return counts;

@@ -1,5 +1,7 @@
 package io.recurate.inspect.report;
 
+import io.recurate.curation.loop.GoldLabels;
+import io.recurate.curation.loop.PassTally;
 import io.recurate.inspect.export.CurationHistory;
 import io.recurate.topics.TopicScan;
 import io.recurate.curation.loop.PassReport;
@@ -42,22 +44,21 @@ public record CurationReport(String namespace, Instant generatedAt, String label
 
     public static CurationReport build(Map<String, Object> kafkaConfig, RecurateTopics topics, String labelField, double delta) {
         CurationHistory history = CurationHistory.load(kafkaConfig, topics);
+        GoldLabels labels = new GoldLabels(labelField);
         long[] corpus = new long[3];
         TopicScan.read(kafkaConfig, topics.ingest().name(), topics.ingest().valueSerde().deserializer(), (Document d) -> {
             corpus[0]++;
-            String label = d.getMetadata().get(labelField);
-            if ("acceptable".equals(label)) {
-                corpus[1]++;
-            } else if ("violating".equals(label)) {
-                corpus[2]++;
+            Boolean violating = labels.violating(d.getMetadata());
+            if (violating != null) {
+                corpus[violating ? 2 : 1]++;
             }
         });
         List<PassSection> sections = new ArrayList<>();
         java.util.Set<Long> previousRemoved = java.util.Set.of();
         for (PassStatus status : history.scoredPasses()) {
-            java.util.Set<Long> removedNow = new java.util.HashSet<>();
-            sections.add(section(kafkaConfig, topics, status, labelField, previousRemoved, removedNow));
-            previousRemoved = removedNow;
+            PassTally tally = new PassTally(labels, previousRemoved);
+            sections.add(section(kafkaConfig, topics, status, tally));
+            previousRemoved = tally.removedNow();
         }
         Integer converged = sections.stream().filter(s -> (s.status().getMode() == SourceMode.NESTED
                         ? s.counts().removedFraction() : s.counts().changedFraction()) < delta)
@@ -68,38 +69,17 @@ public record CurationReport(String namespace, Instant generatedAt, String label
     }
 
     private static PassSection section(Map<String, Object> kafkaConfig, RecurateTopics topics, PassStatus status,
-                                       String labelField, java.util.Set<Long> previousRemoved, java.util.Set<Long> removedNow) {
+                                       PassTally tally) {
         ScoreHistogram histogram = new ScoreHistogram(20);
-        long[] c = new long[6]; // kept, removed, violating kept, violating removed, acceptable kept, acceptable removed
-        long[] restored = {0};
-        long[] removedAnew = {0};
         for (var topic : List.of(topics.kept(status.getPass()), topics.removed(status.getPass()))) {
             TopicScan.read(kafkaConfig, topic.name(), topic.valueSerde().deserializer(), (ScoredDocument s) -> {
-                boolean removed = s.getDecision() == io.recurate.schemas.Decision.REMOVED;
-                long id = io.recurate.curation.loop.LoopRunner.fingerprint(s.getDocument().getId());
-                if (removed) {
-                    removedNow.add(id);
-                    removedAnew[0] += previousRemoved.contains(id) ? 0 : 1;
-                } else if (previousRemoved.contains(id)) {
-                    restored[0]++;
-                }
                 histogram.add(s.getScore(), s.getDecision());
-                c[removed ? 1 : 0]++;
-                String label = s.getDocument().getMetadata().get(labelField);
-                if ("violating".equals(label)) {
-                    c[removed ? 3 : 2]++;
-                } else if ("acceptable".equals(label)) {
-                    c[removed ? 5 : 4]++;
-                }
+                tally.accept(s);
             });
         }
-        boolean labelled = c[2] + c[3] + c[4] + c[5] > 0;
-        long dlq = status.getCounts() == null ? 0 : status.getCounts().getDlq();
         double seconds = status.getStartedAt() != null && status.getFinishedAt() != null
                 ? (status.getFinishedAt().toEpochMilli() - status.getStartedAt().toEpochMilli()) / 1e3 : Double.NaN;
-        PassReport counts = new PassReport(status.getPass(), status.getModelVersion(), status.getThreshold(), c[0] + c[1],
-                c[0], c[1], dlq, restored[0], removedAnew[0], labelled ? c[2] : -1, c[3], c[4], c[5], seconds);
-        return new PassSection(status, counts, histogram);
+        return new PassSection(status, tally.report(status, seconds), histogram);
     }
 
     private static Theory theory(List<PassSection> sections, long acceptable, long violating) {

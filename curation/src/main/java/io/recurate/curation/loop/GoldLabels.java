@@ -1,0 +1,27 @@
+package io.recurate.curation.loop;
+
+import java.util.Map;
+
+/**
+ * Where a corpus keeps its gold labels: a metadata field ({@code --label-field}, default {@code label}) whose
+ * value is {@code acceptable} or {@code violating}; any other value, or none, leaves a document unlabelled.
+ * The loop's table, its ceiling summary and the report all read labels through this one rule.
+ */
+public record GoldLabels(String field) {
+    public static final GoldLabels DEFAULT = new GoldLabels("label");
+
+    public GoldLabels {
+        if (field == null || field.isBlank()) {
+            throw new IllegalArgumentException("--label-field must name a metadata field");
+        }
+    }
+
+    /** TRUE violating, FALSE acceptable, null unlabelled. */
+    public Boolean violating(Map<String, String> metadata) {
+        String value = metadata.get(field);
+        if ("violating".equals(value)) {
+            return Boolean.TRUE;
+        }
+        return "acceptable".equals(value) ? Boolean.FALSE : null;
+    }
+}
