@@ -42,17 +42,30 @@ final class ConfigDefaults implements IDefaultValueProvider {
         return new ConfigDefaults(env, file);
     }
 
-    @Override
-    public String defaultValue(ArgSpec argSpec) {
-        if (!(argSpec instanceof OptionSpec option)) {
-            return argSpec.defaultValue();
+    /** Like {@link #fromEnvironment}, but a missing or unreadable config file gives empty defaults (the parse reports it). */
+    static ConfigDefaults fromEnvironmentQuietly() {
+        try {
+            return fromEnvironment();
+        } catch (RuntimeException e) {
+            return new ConfigDefaults(System.getenv(), new Properties());
         }
-        String name = option.longestName().replaceFirst("^-+", "");
+    }
+
+    /** The value of an option (long name without dashes) from the environment or the file, else the fallback. */
+    String value(String name, String fallback) {
         String fromEnv = env.get("RECURATE_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
         if (fromEnv != null && !fromEnv.isBlank()) {
             return fromEnv;
         }
         String fromFile = file.getProperty(name);
-        return fromFile != null ? fromFile.trim() : option.defaultValue();
+        return fromFile != null ? fromFile.trim() : fallback;
+    }
+
+    @Override
+    public String defaultValue(ArgSpec argSpec) {
+        if (!(argSpec instanceof OptionSpec option)) {
+            return argSpec.defaultValue();
+        }
+        return value(option.longestName().replaceFirst("^-+", ""), option.defaultValue());
     }
 }

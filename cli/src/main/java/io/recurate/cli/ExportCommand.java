@@ -36,10 +36,10 @@ final class ExportCommand implements Callable<Integer> {
     boolean ingest;
 
     @Option(names = "--what", split = ",", defaultValue = "KEPT,REMOVED,ANNOTATIONS", paramLabel = "PART,...",
-            converter = PartConverter.class, description = "Which parts of the pass: kept, removed, annotations (default: all three).")
+            description = "Which parts of the pass: kept, removed, annotations (default: all three).")
     List<Part> what;
 
-    @Option(names = "--format", defaultValue = "JSONL", paramLabel = "jsonl|parquet", converter = FormatConverter.class,
+    @Option(names = "--format", defaultValue = "JSONL", paramLabel = "jsonl|parquet",
             description = "Shard format: jsonl (gzipped) or parquet (zstd) (default: jsonl).")
     ShardFormat format;
 
@@ -83,19 +83,5 @@ final class ExportCommand implements Callable<Integer> {
         out.printf("%-12s %,10d rows in %d shard(s), %.1f MB -> %s%n", w.kind(), w.rows(), w.shards().size(),
                 w.shards().stream().mapToLong(io.recurate.corpus.Shard::bytes).sum() / 1e6, w.folder());
         out.flush();
-    }
-
-    static final class PartConverter implements picocli.CommandLine.ITypeConverter<Part> {
-        @Override
-        public Part convert(String value) {
-            return Part.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
-        }
-    }
-
-    static final class FormatConverter implements picocli.CommandLine.ITypeConverter<ShardFormat> {
-        @Override
-        public ShardFormat convert(String value) {
-            return ShardFormat.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
-        }
     }
 }

@@ -4,6 +4,8 @@ import io.recurate.service.ServiceHost;
 import io.recurate.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** {@code bin/recurate}: the one command. */
 @Command(name = "recurate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -19,7 +21,15 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class})
 public final class Main {
 
+    // Read before parsing (see ConsoleLogging), declared here for --help and so that picocli accepts it everywhere.
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "Show more on the console: recurate's debug lines and the Kafka clients' warnings (all of "
+                    + "Kafka's lines are always in <home>/logs/recurate-<command>.log).")
+    boolean verbose;
+
     public static void main(String[] args) {
+        ConsoleLogging.configure(args); // before the first logger: it decides where log lines go
+        StatusLine.install();
         ServiceHost.exitOnJvmError();
         int code;
         try {
@@ -34,6 +44,8 @@ public final class Main {
     /** The configured command line, also used by tests. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // skip, Skip and SKIP alike; a wrong value is answered with the valid ones.
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setDefaultValueProvider(ConfigDefaults.fromEnvironment());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             // A user error or a failure we can explain: one clear line, no stack trace.

@@ -52,7 +52,7 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--url-field", defaultValue = "url", description = "Field holding the URL (default: ${DEFAULT-VALUE}).")
     String urlField;
 
-    @Option(names = "--on-error", defaultValue = "SKIP", paramLabel = "skip|fail", converter = OnErrorConverter.class,
+    @Option(names = "--on-error", defaultValue = "SKIP", paramLabel = "skip|fail",
             description = "A bad record (malformed JSON, no text, invalid UTF-8, empty, too large, truncated file): skip "
                     + "and count it, or stop there (default: skip).")
     OnError onError;
@@ -76,7 +76,15 @@ final class PublishCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-doc-mb must be in (0, 60], was " + maxDocMb);
         }
         PrintWriter out = spec.commandLine().getOut();
-        List<Path> files = CorpusFiles.expand(paths);
+        CorpusFiles.Expansion expansion = CorpusFiles.expandListingSkipped(paths);
+        List<Path> files = expansion.files();
+        if (!expansion.skipped().isEmpty()) {
+            List<Path> skipped = expansion.skipped();
+            spec.commandLine().getErr().printf("Not read: %d file(s) that are neither JSONL nor Parquet: %s%s%n", skipped.size(),
+                    skipped.stream().limit(10).map(Path::toString).collect(java.util.stream.Collectors.joining(", ")),
+                    skipped.size() > 10 ? ", ..." : "");
+            spec.commandLine().getErr().flush();
+        }
         ClusterOptions.Cluster resolved = cluster.resolve();
         TopicPlan plan = new TopicPlan(resolved.namespace(), partitions, (short) 1);
         try (TopicAdmin admin = new TopicAdmin(resolved.kafkaConfig())) {
@@ -130,13 +138,6 @@ final class PublishCommand implements Callable<Integer> {
             return Files.size(file);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    static final class OnErrorConverter implements picocli.CommandLine.ITypeConverter<OnError> {
-        @Override
-        public OnError convert(String value) {
-            return OnError.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
         }
     }
 }

@@ -138,6 +138,22 @@ class CuratedCorpusIT {
         assertThat(second[0]).isEqualTo("0");
         assertThat(second[1]).contains("Published 0 documents").contains("not published again: 51");
         assertThat(ingested("twice")).hasSize(50);
+
+        // An id seen again with another text is not a duplicate: counted apart, warned, the first text kept.
+        Path first1 = write("ids-1.jsonl", "{\"id\": \"a\", \"text\": \"first text of a\"}\n{\"id\": \"b\", \"text\": \"b\"}\n{\"id\": \"a\", \"text\": \"another text of a\"}\n"
+                .getBytes(StandardCharsets.UTF_8));
+        String[] within = LoopIT.run("publish", "--home", HOME.toString(), "--namespace", "ids", "--no-progress", first1.toString());
+        assertThat(within[1]).contains("Published 2 documents").contains("not published again: 0")
+                .contains("Same id as an earlier document but a different text, not published (the first is kept): 1");
+        Path again = write("ids-2.jsonl", "{\"id\": \"b\", \"text\": \"b changed\"}\n{\"id\": \"a\", \"text\": \"first text of a\"}\n"
+                .getBytes(StandardCharsets.UTF_8));
+        String[] across = LoopIT.run("publish", "--home", HOME.toString(), "--namespace", "ids", "--no-progress", again.toString());
+        assertThat(across[1]).contains("Published 0 documents").contains("not published again: 1")
+                .contains("(the first is kept): 1");
+        List<String> texts = new ArrayList<>();
+        TopicScan.read(kafka(), topics("ids").ingest().name(), topics("ids").ingest().valueSerde().deserializer(),
+                (Document d) -> texts.add(d.getId() + "=" + d.getText()));
+        assertThat(texts).containsExactlyInAnyOrder("a=first text of a", "b=b");
     }
 
     @Test

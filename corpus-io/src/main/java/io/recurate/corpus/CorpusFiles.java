@@ -24,24 +24,39 @@ public final class CorpusFiles {
     }
 
     /**
+     * The corpus files to read, and the files a folder or glob held that are neither JSONL nor Parquet (left
+     * out, and listed so that the user sees what was not read).
+     */
+    public record Expansion(List<Path> files, List<Path> skipped) {
+    }
+
+    /**
      * @throws IllegalArgumentException naming the argument that matched nothing, or a named file
      *                                  whose format is not known
      */
     public static List<Path> expand(List<String> arguments) {
+        return expandListingSkipped(arguments).files();
+    }
+
+    /** As {@link #expand}, with the files that were left out for their format. */
+    public static Expansion expandListingSkipped(List<String> arguments) {
         Set<Path> out = new LinkedHashSet<>();
+        Set<Path> skipped = new LinkedHashSet<>();
         for (String argument : arguments) {
-            List<Path> found = isGlob(argument) ? glob(argument) : plain(Path.of(argument));
+            List<Path> found = isGlob(argument) ? glob(argument, skipped) : plain(Path.of(argument), skipped);
             if (found.isEmpty()) {
-                throw new IllegalArgumentException("No corpus files (.jsonl, .jsonl.gz, .jsonl.zst, .parquet) at " + argument);
+                throw new IllegalArgumentException("No corpus files (.jsonl, .jsonl.gz, .jsonl.zst, .parquet) at " + argument
+                        + (skipped.isEmpty() ? "" : "; other files there: " + skipped.stream().limit(5).map(Path::toString)
+                        .collect(java.util.stream.Collectors.joining(", ")) + (skipped.size() > 5 ? ", ..." : "")));
             }
             out.addAll(found);
         }
-        return List.copyOf(out);
+        return new Expansion(List.copyOf(out), List.copyOf(skipped));
     }
 
-    private static List<Path> plain(Path path) {
+    private static List<Path> plain(Path path, Set<Path> skipped) {
         if (Files.isDirectory(path)) {
-            return walk(path, p -> true);
+            return walk(path, p -> true, skipped);
         }
         if (!Files.exists(path)) {
             throw new IllegalArgumentException("No such file or folder: " + path);
@@ -53,7 +68,7 @@ public final class CorpusFiles {
         return List.of(path);
     }
 
-    private static List<Path> glob(String pattern) {
+    private static List<Path> glob(String pattern, Set<Path> skipped) {
         // The folder before the first wildcard is walked; the pattern is matched against whole paths.
         String normalized = pattern.replace('\\', '/');
         int wildcard = firstWildcard(normalized);
@@ -64,15 +79,22 @@ public final class CorpusFiles {
         if (!Files.isDirectory(root)) {
             return List.of();
         }
-        return walk(root, p -> matcher.matches(root.relativize(p)));
+        return walk(root, p -> matcher.matches(root.relativize(p)), skipped);
     }
 
-    private static List<Path> walk(Path root, java.util.function.Predicate<Path> accept) {
+    private static List<Path> walk(Path root, java.util.function.Predicate<Path> accept, Set<Path> skipped) {
         try (Stream<Path> paths = Files.walk(root)) {
-            List<Path> files = new ArrayList<>(paths.filter(Files::isRegularFile).filter(accept)
-                    .filter(p -> CorpusFormat.of(p).isPresent())
+            List<Path> candidates = new ArrayList<>(paths.filter(Files::isRegularFile).filter(accept)
                     .filter(p -> !p.getFileName().toString().equals(MANIFEST)).toList());
-            files.sort(null);
+            candidates.sort(null);
+            List<Path> files = new ArrayList<>();
+            for (Path p : candidates) {
+                if (CorpusFormat.of(p).isPresent()) {
+                    files.add(p);
+                } else {
+                    skipped.add(p);
+                }
+            }
             return files;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list " + root + ": " + e.getMessage(), e);

@@ -30,8 +30,11 @@ final class DocumentMapper {
     /** @param recordBytes the size of the line, already within the limit */
     Optional<SourceDocument> fromJson(JsonNode node, Position where, long recordBytes) {
         JsonNode text = node.get(fields.textField());
-        if (text == null || text.isNull()) {
+        if (text == null) {
             return reject(BadInput.Cause.MISSING_TEXT, where, "no field '" + fields.textField() + "' (see --text-field)");
+        }
+        if (text.isNull()) {
+            return reject(BadInput.Cause.MISSING_TEXT, where, "field '" + fields.textField() + "' is null");
         }
         if (!text.isTextual()) {
             return reject(BadInput.Cause.MISSING_TEXT, where, "field '" + fields.textField() + "' is a "
@@ -126,6 +129,22 @@ final class DocumentMapper {
         if (text.isBlank()) {
             return reject(BadInput.Cause.EMPTY_TEXT, where, "the text is empty or only whitespace");
         }
+        // JSON can escape half of a surrogate pair ("\ud800"): no UTF-8 encodes it, and Kafka's and Avro's
+        // encoders would silently write '?' instead. Refused, like invalid UTF-8 bytes, rather than altered.
+        for (var field : new String[][] {{"text", text}, {"id", id}, {"url", url}}) {
+            int at = loneSurrogate(field[1]);
+            if (at >= 0) {
+                return reject(BadInput.Cause.INVALID_UTF8, where, String.format("the %s has a lone surrogate \\u%04x at "
+                        + "character %d (an escape that is half of a pair): not valid Unicode", field[0], (int) field[1].charAt(at), at));
+            }
+        }
+        for (var e : metadata.entrySet()) {
+            int at = loneSurrogate(e.getValue());
+            if (at >= 0) {
+                return reject(BadInput.Cause.INVALID_UTF8, where, String.format("field '%s' has a lone surrogate \\u%04x at "
+                        + "character %d (an escape that is half of a pair): not valid Unicode", e.getKey(), (int) e.getValue().charAt(at), at));
+            }
+        }
         return Optional.of(new SourceDocument(id == null || id.isEmpty() ? null : id, text, url, metadata, bytes, where));
     }
 
@@ -161,6 +180,26 @@ final class DocumentMapper {
             }
         }
         return n;
+    }
+
+    /** Index of the first surrogate char that is not half of a well-formed pair, or -1. */
+    static int loneSurrogate(String s) {
+        if (s == null) {
+            return -1;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return i;
+                }
+            } else if (Character.isLowSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private Optional<SourceDocument> reject(BadInput.Cause cause, Position where, String message) {

@@ -108,7 +108,7 @@ public final class JsonlRecords implements Closeable {
             try {
                 parsed = json.readTree(lines.bytes(), 0, lines.length());
             } catch (JsonProcessingException e) {
-                bad.accept(new BadInput(BadInput.Cause.MALFORMED_JSON, position(), e.getOriginalMessage()));
+                bad.accept(new BadInput(BadInput.Cause.MALFORMED_JSON, position(), plain(e.getOriginalMessage())));
                 continue;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -125,6 +125,14 @@ public final class JsonlRecords implements Closeable {
             return true;
         }
         return false;
+    }
+
+    private static final java.util.regex.Pattern LOCATION =
+            java.util.regex.Pattern.compile("\\[Source: [^\\]]*?; line: \\d+, column: (\\d+)\\]");
+
+    /** Jackson's message without its "[Source: REDACTED (...); line: 1, column: 9]" locations: the column is what helps. */
+    static String plain(String message) {
+        return message == null ? "malformed JSON" : LOCATION.matcher(message).replaceAll("column $1").strip();
     }
 
     /** The current record. */

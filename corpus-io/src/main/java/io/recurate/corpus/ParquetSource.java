@@ -2,6 +2,8 @@ package io.recurate.corpus;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.function.Consumer;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -12,6 +14,10 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.Type;
 
 /** Parquet files as FineWeb and Dolma ship them: any schema with a string text column. */
 final class ParquetSource {
@@ -22,6 +28,12 @@ final class ParquetSource {
         long[] groupEnds;
         long[] groupBytes;
         try (ParquetFileReader footer = ParquetFileReader.open(new LocalInputFile(file))) {
+            Optional<String> noText = textColumnProblem(footer.getFileMetaData().getSchema(), options.fields().textField());
+            if (noText.isPresent()) {
+                // One error for the file, not one per row: no row of it can have a text.
+                bad.accept(new BadInput(BadInput.Cause.MISSING_TEXT, Position.file(file), noText.get()));
+                return;
+            }
             var groups = footer.getRowGroups();
             groupEnds = new long[groups.size()];
             groupBytes = new long[groups.size()];
@@ -34,7 +46,7 @@ final class ParquetSource {
             }
         } catch (IOException | RuntimeException e) {
             bad.accept(new BadInput(BadInput.Cause.UNREADABLE_FILE, Position.file(file),
-                    "not a Parquet file, or its footer is damaged: " + e.getMessage()));
+                    "not a Parquet file, or its footer is damaged: " + inUserTerms(e.getMessage(), file)));
             return;
         }
         DocumentMapper mapper = new DocumentMapper(options, bad);
@@ -50,7 +62,8 @@ final class ParquetSource {
                     record = reader.read();
                 } catch (IOException | RuntimeException e) {
                     bad.accept(new BadInput(BadInput.Cause.TRUNCATED_FILE, Position.row(file, group, row),
-                            "cannot decode the row group (" + e.getMessage() + "); the " + row + " rows before it were read"));
+                            "cannot decode the row group (" + inUserTerms(e.getMessage(), file) + "); the " + row
+                                    + " rows before it were read"));
                     return;
                 }
                 if (record == null) {
@@ -67,7 +80,30 @@ final class ParquetSource {
                 options.progress().accept(groupBytes[g]);
             }
         } catch (IOException e) {
-            bad.accept(new BadInput(BadInput.Cause.UNREADABLE_FILE, Position.file(file), e.toString()));
+            bad.accept(new BadInput(BadInput.Cause.UNREADABLE_FILE, Position.file(file), inUserTerms(e.toString(), file)));
         }
+    }
+
+    /** Why no row of a file with this schema can give a text, if so. */
+    static Optional<String> textColumnProblem(MessageType schema, String textField) {
+        if (!schema.containsField(textField)) {
+            return Optional.of("no column '" + textField + "' (see --text-field); the file's columns are: "
+                    + schema.getFields().stream().map(Type::getName).collect(Collectors.joining(", ")));
+        }
+        Type column = schema.getType(textField);
+        LogicalTypeAnnotation annotation = column.getLogicalTypeAnnotation();
+        boolean string = column.isPrimitive()
+                && column.asPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.BINARY
+                && (annotation instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
+                || annotation instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
+                || annotation instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation);
+        return string ? Optional.empty() : Optional.of("column '" + textField + "' is not a string column (it is "
+                + column.toString().strip() + "); see --text-field");
+    }
+
+    /** Parquet names a file by its reader object ("LocalInputFile@c6b2dd9"): name it by its path. */
+    private static String inUserTerms(String message, Path file) {
+        return message == null ? "" : message.replaceAll("org\\.apache\\.parquet\\.io\\.LocalInputFile@[0-9a-f]+",
+                java.util.regex.Matcher.quoteReplacement(file.toString()));
     }
 }

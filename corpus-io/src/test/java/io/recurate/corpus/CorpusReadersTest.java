@@ -203,8 +203,57 @@ class CorpusReadersTest {
         assertThat(docs).isEmpty();
         assertThat(bad).singleElement().satisfies(b -> {
             assertThat(b.cause()).isEqualTo(BadInput.Cause.UNREADABLE_FILE);
-            assertThat(b.message()).contains("not a Parquet file");
+            assertThat(b.message()).contains("not a Parquet file").contains(file.toString()).doesNotContain("LocalInputFile@");
         });
+    }
+
+    @Test
+    void aParquetFileWithoutTheTextColumnIsOneErrorNamingItsColumns() throws IOException {
+        Schema schema = SchemaBuilder.record("d").fields().requiredString("body").requiredString("id").endRecord();
+        Path folder = dir.resolve("notext");
+        try (ShardedWriter writer = new ShardedWriter(folder, ShardFormat.PARQUET, schema, Long.MAX_VALUE)) {
+            for (int i = 0; i < 50; i++) {
+                var r = new GenericData.Record(schema);
+                r.put("body", "text " + i);
+                r.put("id", "d" + i);
+                writer.write(r);
+            }
+        }
+        Path file = folder.resolve("part-00000.parquet");
+        read(file, ReadOptions.defaults());
+        assertThat(docs).isEmpty();
+        assertThat(bad).singleElement().satisfies(b -> {
+            assertThat(b.cause()).isEqualTo(BadInput.Cause.MISSING_TEXT);
+            assertThat(b.where()).isEqualTo(Position.file(file));
+            assertThat(b.message()).contains("no column 'text'").contains("--text-field").contains("body, id");
+        });
+    }
+
+    @Test
+    void aNullTextIsSaidToBeNullAndJacksonsLocationNoiseIsLeftOut() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        line(out, "{\"id\": \"1\", \"text\": null}");
+        line(out, "{\"id\": \"2\", \"text\": \"open object\"");
+        Path file = write("nulls.jsonl", out.toByteArray());
+        read(file, ReadOptions.defaults());
+        assertThat(bad).extracting(BadInput::message).satisfiesExactly(
+                m -> assertThat(m).isEqualTo("field 'text' is null"),
+                m -> assertThat(m).doesNotContain("Source").doesNotContain("REDACTED").contains("column"));
+    }
+
+    @Test
+    void anEscapedLoneSurrogateIsRefusedNotTurnedIntoAQuestionMark() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        line(out, "{\"id\": \"1\", \"text\": \"half a pair \\ud800 here\"}");
+        line(out, "{\"id\": \"2\", \"text\": \"a whole pair \\ud83c\\udf0d is fine\"}");
+        line(out, "{\"id\": \"3\", \"text\": \"fine\", \"lang\": \"\\udc00\"}");
+        Path file = write("surrogates.jsonl", out.toByteArray());
+        read(file, ReadOptions.defaults());
+        assertThat(docs).extracting(SourceDocument::id).containsExactly("2");
+        assertThat(docs.get(0).text()).isEqualTo("a whole pair \ud83c\udf0d is fine");
+        assertThat(bad).extracting(BadInput::cause).containsExactly(BadInput.Cause.INVALID_UTF8, BadInput.Cause.INVALID_UTF8);
+        assertThat(bad.get(0).toString()).contains("surrogates.jsonl:1").contains("lone surrogate \\ud800 at character 12");
+        assertThat(bad.get(1).message()).contains("field 'lang'");
     }
 
     @Test
@@ -248,6 +297,9 @@ class CorpusReadersTest {
                 .containsExactly("data/a.jsonl.gz", "data/b.jsonl", "data/sub/c.parquet", "data/sub/d.jsonl.zst");
         assertThat(CorpusFiles.expand(List.of(d + "/**/*.parquet", d + "/*.jsonl"))).extracting(p -> dir.relativize(p).toString())
                 .containsExactly("data/sub/c.parquet", "data/b.jsonl");
+        assertThat(CorpusFiles.expandListingSkipped(List.of(d)).skipped()).extracting(p -> dir.relativize(p).toString())
+                .as("what a folder held that is not read is listed (the export manifest is no corpus file)")
+                .containsExactly("data/notes.txt");
         assertThatThrownBy(() -> CorpusFiles.expand(List.of(d + "/*.csv"))).hasMessageContaining("No corpus files");
         assertThatThrownBy(() -> CorpusFiles.expand(List.of(d + "/notes.txt"))).hasMessageContaining("Unknown corpus format");
         assertThatThrownBy(() -> CorpusFiles.expand(List.of(d + "/missing.jsonl"))).hasMessageContaining("No such file");

@@ -94,7 +94,16 @@ public final class IngestPublisher {
                         byte[] utf8 = doc.text().getBytes(StandardCharsets.UTF_8);
                         String contentSha = HexFormat.of().formatHex(sha.digest(utf8));
                         String id = doc.id() != null ? doc.id() : contentSha;
-                        if (!known.add(id)) {
+                        IdFingerprints.Seen seen = known.add(id, IdFingerprints.contentOf(contentSha));
+                        if (seen == IdFingerprints.Seen.OTHER_CONTENT) {
+                            summary.conflict();
+                            if (logged[0]++ < MAX_LOGGED) {
+                                log.warn("{}: id '{}' was published before with a different text; the first is kept, "
+                                        + "this one is not published", doc.position(), id);
+                            }
+                            return;
+                        }
+                        if (seen == IdFingerprints.Seen.SAME_CONTENT) {
                             summary.duplicate();
                             return;
                         }
@@ -135,6 +144,19 @@ public final class IngestPublisher {
         return summary;
     }
 
+    /** A published document's content fingerprint; unknown for a record that does not decode (it counts as the same). */
+    private static long contentOf(org.apache.kafka.common.serialization.Deserializer<Document> documents, String topic,
+                                  byte[] value) {
+        if (value == null) {
+            return IdFingerprints.UNKNOWN_CONTENT;
+        }
+        try {
+            return IdFingerprints.contentOf(documents.deserialize(topic, value).getContentSha256());
+        } catch (RuntimeException e) {
+            return IdFingerprints.UNKNOWN_CONTENT;
+        }
+    }
+
     /** The summary of the last publish, also when it stopped at a bad record. */
     public PublishSummary lastSummary() {
         return summary;
@@ -158,14 +180,18 @@ public final class IngestPublisher {
         return config;
     }
 
-    /** Ids already in the ingest topic, so a second publish of the same corpus adds nothing. */
+    /**
+     * Ids already in the ingest topic with their content's sha256, so that a second publish of the same corpus
+     * adds nothing and an id published before with another text is told apart.
+     */
     private IdFingerprints existingIds() {
         IdFingerprints ids = new IdFingerprints();
         String topic = topics.ingest().name();
         log.info("Reading the ids already in {} to skip duplicates", topic);
+        var documents = topics.ingest().valueSerde().deserializer();
         TopicScan.read(kafkaConfig, topic, new StringDeserializer(), new ByteArrayDeserializer(), (String key, byte[] value) -> {
             if (key != null) {
-                ids.add(key);
+                ids.add(key, contentOf(documents, topic, value));
             }
         });
         if (ids.size() > 0) {

@@ -12,6 +12,7 @@ public final class PublishSummary {
     private long files;
     private long published;
     private long duplicates;
+    private long conflicts;
     private long bytes;
     private long startNanos = System.nanoTime();
     private double seconds;
@@ -27,6 +28,10 @@ public final class PublishSummary {
 
     void duplicate() {
         duplicates++;
+    }
+
+    void conflict() {
+        conflicts++;
     }
 
     void skipped(BadInput.Cause cause) {
@@ -47,6 +52,11 @@ public final class PublishSummary {
 
     public long duplicates() {
         return duplicates;
+    }
+
+    /** Documents whose id was published before with a different text: not published (the first stays). */
+    public long conflicts() {
+        return conflicts;
     }
 
     public long bytes() {
@@ -70,6 +80,10 @@ public final class PublishSummary {
         out.printf("Published %,d documents (%.1f MB of text) from %d file(s) to %s in %.1f s: %,.0f docs/s, %.1f MB/s%n",
                 published, bytes / 1e6, files, topic, seconds, published / s, bytes / 1e6 / s);
         out.printf("Duplicates (id already in the topic or repeated in the input), not published again: %,d%n", duplicates);
+        if (conflicts > 0) {
+            out.printf("Same id as an earlier document but a different text, not published (the first is kept): %,d%n",
+                    conflicts);
+        }
         out.printf("Skipped: %,d%s%n", skippedTotal(), skipped.isEmpty() ? "" : " (" + skipped.entrySet().stream()
                 .map(e -> e.getKey().label() + " " + e.getValue()).collect(Collectors.joining(", ")) + ")");
         out.flush();

@@ -131,8 +131,9 @@ public final class LoopRunner {
             previousRemoved = removedNow;
             reports.add(report);
             record(report);
+            // The pass's own pinned version and source: a resumed pass may predate a later promotion.
             out.printf("Pass %d (%s, %s, tau %.4f): input %d, kept %d, removed %d (%.2f%%), restored %d, dlq %d%s%n", n,
-                    scored.getModelVersion(), source, scored.getThreshold(), report.input(), report.kept(), report.removed(),
+                    scored.getModelVersion(), scored.getSourceTopic(), scored.getThreshold(), report.input(), report.kept(), report.removed(),
                     100 * report.removedFraction(), report.restored(), report.dlq(), report.labelled()
                             ? String.format(", violating in kept %.2f%%", 100 * report.violatingInKept()) : "");
             out.flush();

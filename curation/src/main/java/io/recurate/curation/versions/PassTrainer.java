@@ -186,9 +186,13 @@ public final class PassTrainer {
             models.announce(mv);
             models.promote(mv); // a version the loop trained is the one its next pass uses
         }
-        log.info("Model {} {} (parent {}, {}) trained on {} examples, mean validation AUC {}, calibration {}, announced",
-                config.modelName(), version, parent, folds.isEmpty() ? "one bundle" : folds.size() + " fold bundles",
-                metrics.get("train_examples"), metrics.get("validation_auc"), written.description().calibration());
+        Double examples = metrics.get("train_examples");
+        Double auc = metrics.get("validation_auc");
+        log.info("Model {} {} (parent {}, {}) trained on {} examples{}; announced and promoted", config.modelName(), version,
+                parent == null ? "none" : parent, folds.isEmpty() ? "one bundle" : folds.size() + " fold bundles",
+                examples == null ? "?" : String.format("%,.0f", examples) + (folds.isEmpty() ? "" : " per fold"),
+                auc == null || auc.isNaN() ? "" : String.format(", mean validation AUC %.4f", auc));
+        log.debug("Model {} {} calibration: {}", config.modelName(), version, written.description().calibration());
         return mv;
     }
 }

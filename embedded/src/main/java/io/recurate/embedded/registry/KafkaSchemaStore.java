@@ -88,7 +88,7 @@ final class KafkaSchemaStore implements AutoCloseable {
                 canonical, false);
         write(schemaKey(subject, version.version()), schemaValue(version));
         state.apply(version);
-        log.info("Registered schema id {} as version {} of subject '{}'", version.id(), version.version(), subject);
+        log.debug("Registered schema id {} as version {} of subject '{}'", version.id(), version.version(), subject);
         return version.id();
     }
 
