@@ -44,6 +44,12 @@ final class MailCorpus {
         return all;
     }
 
+    /** The prepared sample folder ({@code <dir>/sample}) that {@code run --sample} reads from a home. */
+    static Path sampleFolder() {
+        all();
+        return DIR.resolve("sample");
+    }
+
     /** The mails whose stable id hash puts them in the test's share: about {@code n} of them. */
     private static boolean chosen(JsonNode d, int n) {
         return Folds.of("test:" + d.get("id").asText(), 10_000) < 10_000L * n / all().size();

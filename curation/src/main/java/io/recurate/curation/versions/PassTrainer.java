@@ -188,9 +188,9 @@ public final class PassTrainer {
         }
         Double examples = metrics.get("train_examples");
         Double auc = metrics.get("validation_auc");
-        log.info("Model {} {} (parent {}, {}) trained on {} examples{}; announced and promoted", config.modelName(), version,
+        log.info("Model {} {} (parent {}, {}) trained on {} examples{}{}; announced and promoted", config.modelName(), version,
                 parent == null ? "none" : parent, folds.isEmpty() ? "one bundle" : folds.size() + " fold bundles",
-                examples == null ? "?" : String.format("%,.0f", examples) + (folds.isEmpty() ? "" : " per fold"),
+                examples == null ? "?" : String.format("%,.0f", examples), folds.isEmpty() ? "" : " per fold",
                 auc == null || auc.isNaN() ? "" : String.format(", mean validation AUC %.4f", auc));
         log.debug("Model {} {} calibration: {}", config.modelName(), version, written.description().calibration());
         return mv;
