@@ -58,7 +58,7 @@ final class AuditCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter printer = spec.commandLine().getOut();
         ClusterOptions.Cluster resolved = cluster.resolve();
-        RecurateTopics topics = resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1));
+        RecurateTopics topics = resolved.topics();
         CurationHistory history = CurationHistory.load(resolved.kafkaConfig(), topics);
         int n = history.chosenPass(pass, false).getPass();
         AuditSample sample = new AuditSample(size, bands, seed);

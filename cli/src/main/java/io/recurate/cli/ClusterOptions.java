@@ -4,6 +4,7 @@ import io.recurate.registry.RegistryClient;
 import io.recurate.registry.RegistryConfig;
 import io.recurate.serde.RecurateSerdes;
 import io.recurate.topics.RecurateTopics;
+import io.recurate.topics.TopicAdmin;
 import io.recurate.topics.TopicPlan;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,9 @@ import picocli.CommandLine.Option;
  * {@code recurate up} are used.
  */
 final class ClusterOptions {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClusterOptions.class);
+    static final int DEFAULT_PARTITIONS = 6;
+
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...",
             description = "Kafka bootstrap servers (default: the embedded broker of 'recurate up').")
     String bootstrapServers;
@@ -41,6 +45,19 @@ final class ClusterOptions {
     @Option(names = "--namespace", defaultValue = TopicPlan.DEFAULT_NAMESPACE, paramLabel = "NS",
             description = "Prefix of every topic, so experiments can share a cluster (default: ${DEFAULT-VALUE}).")
     String namespace;
+
+    @Option(names = "--partitions", paramLabel = "N",
+            description = "Partitions of document topics, the most scorer instances a pass can use (default: those of "
+                    + "the namespace's existing ingest topic, else 6).")
+    Integer partitions;
+
+    @Option(names = "--replication", paramLabel = "N",
+            description = "Replication factor of new topics (default: min(3, brokers in the cluster)).")
+    Short replication;
+
+    @Option(names = "--min-insync-replicas", paramLabel = "N",
+            description = "min.insync.replicas of new topics (default: min(2, replication)).")
+    Integer minInsyncReplicas;
 
     @Option(names = "--home", defaultValue = ".recurate", paramLabel = "DIR",
             description = "Folder of the embedded services' data and state (default: ${DEFAULT-VALUE}).")
@@ -74,7 +91,8 @@ final class ClusterOptions {
         Map<String, Object> registryClient = new HashMap<>();
         readProperties(kafkaConfig).forEach((k, v) -> (RegistryConfig.isRegistryKey(k) ? registryClient : kafka).put(k, v));
         kafka.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        return new Cluster(kafka, registry, registryUserInfo, registryClient, namespace);
+        return new Cluster(kafka, registry, registryUserInfo, registryClient, namespace,
+                new PlanChoice(partitions, replication, minInsyncReplicas));
     }
 
     /** Client properties from a file (--kafka-config); empty when no file is named. */
@@ -92,9 +110,43 @@ final class ClusterOptions {
         return out;
     }
 
-    /** A resolved cluster: Kafka client settings, registry and namespace. */
+    /** The plan's shape as the user gave it (null: decided from the cluster). */
+    record PlanChoice(Integer partitions, Short replication, Integer minInsyncReplicas) {
+        static final PlanChoice AUTO = new PlanChoice(null, null, null);
+    }
+
+    /** A resolved cluster: Kafka client settings, registry, namespace and the plan's shape. */
     record Cluster(Map<String, Object> kafkaConfig, String registryUrl, String registryUserInfo,
-                   Map<String, Object> registryClientConfig, String namespace) {
+                   Map<String, Object> registryClientConfig, String namespace, PlanChoice choice) {
+
+        /**
+         * The one topic plan every command uses: the flags (or RECURATE_* variables, or the properties file)
+         * where given; else the partitions of the namespace's existing ingest topic (6 for a new namespace),
+         * replication min(3, brokers) and min.insync.replicas min(2, replication).
+         */
+        TopicPlan plan() {
+            try (TopicAdmin admin = new TopicAdmin(kafkaConfig)) {
+                int brokers = admin.brokerCount();
+                short replication = choice.replication() != null ? choice.replication() : (short) Math.min(3, brokers);
+                if (replication > brokers) {
+                    throw new IllegalArgumentException("--replication " + replication + " needs at least " + replication
+                            + " brokers; the cluster has " + brokers);
+                }
+                String ingest = namespace + ".docs.ingest";
+                int partitions = choice.partitions() != null ? choice.partitions()
+                        : admin.partitionCount(ingest).orElse(DEFAULT_PARTITIONS);
+                int minInsync = choice.minInsyncReplicas() != null ? choice.minInsyncReplicas() : Math.min(2, replication);
+                TopicPlan plan = new TopicPlan(namespace, partitions, replication, minInsync);
+                log.info("Topic plan of namespace {}: {} ({} broker{})", namespace, plan.describe(), brokers,
+                        brokers == 1 ? "" : "s");
+                return plan;
+            }
+        }
+
+        RecurateTopics topics() {
+            return topics(plan());
+        }
+
         RegistryClient registry() {
             if (registryUrl == null) {
                 throw new IllegalArgumentException("No schema registry: pass --schema-registry-url");

@@ -60,7 +60,7 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter printer = spec.commandLine().getOut();
         ClusterOptions.Cluster resolved = cluster.resolve();
-        RecurateTopics topics = resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1));
+        RecurateTopics topics = resolved.topics();
         CorpusExporter exporter = new CorpusExporter(resolved.kafkaConfig(), topics, format, (long) (shardMb * 1_000_000));
         if (ingest) {
             print(printer, exporter.exportIngest(out.resolve("ingest")));

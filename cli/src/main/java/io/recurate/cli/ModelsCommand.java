@@ -38,7 +38,7 @@ final class ModelsCommand {
 
         ModelLedger ledger() {
             resolved = cluster.resolve();
-            topics = resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1));
+            topics = resolved.topics();
             try (TopicAdmin admin = new TopicAdmin(resolved.kafkaConfig())) {
                 admin.ensure(List.of(topics.plan().models()));
             }

@@ -28,7 +28,7 @@ final class PassCommand {
 
         PassReplay replay() {
             ClusterOptions.Cluster resolved = cluster.resolve();
-            return new PassReplay(resolved.kafkaConfig(), resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1)),
+            return new PassReplay(resolved.kafkaConfig(), resolved.topics(),
                     resolved.registry(), cluster.home.resolve("streams"), new ScorerSettings(Device.parse(device), 1, 256),
                     "filter");
         }

@@ -61,9 +61,6 @@ final class PublishCommand implements Callable<Integer> {
             description = "Skip documents larger than this (default: ${DEFAULT-VALUE}; at most 60, the topics take 64 MiB records).")
     double maxDocMb;
 
-    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the ingest topic if it is created here (default: ${DEFAULT-VALUE}).")
-    int partitions;
-
     @Option(names = "--no-progress", description = "No progress bar (for logs and CI).")
     boolean noProgress;
 
@@ -86,7 +83,7 @@ final class PublishCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         ClusterOptions.Cluster resolved = cluster.resolve();
-        TopicPlan plan = new TopicPlan(resolved.namespace(), partitions, (short) 1);
+        TopicPlan plan = resolved.plan();
         try (TopicAdmin admin = new TopicAdmin(resolved.kafkaConfig())) {
             admin.ensure(plan.baseTopics());
         }

@@ -45,7 +45,7 @@ final class ReportCommand implements Callable<Integer> {
         PrintWriter printer = spec.commandLine().getOut();
         ClusterOptions.Cluster resolved = cluster.resolve();
         CurationReport report = CurationReport.build(resolved.kafkaConfig(),
-                resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1)), labelField, delta);
+                resolved.topics(), labelField, delta);
         Files.createDirectories(out);
         Path html = out.resolve("report.html");
         Path json = out.resolve("report.json");

@@ -85,9 +85,6 @@ final class RunCommand implements Callable<Integer> {
                     + "from the constitution.")
     Path initialModel;
 
-    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of document topics (default: ${DEFAULT-VALUE}).")
-    int partitions;
-
     @Option(names = "--label-field", defaultValue = "label",
             description = "Metadata field with gold labels (acceptable|violating), for the table's quality columns (default: ${DEFAULT-VALUE}).")
     String labelField;
@@ -127,7 +124,7 @@ final class RunCommand implements Callable<Integer> {
                 resolved = cluster.cluster(broker.bootstrapServers(), registry.url());
             }
             log.info("Cluster: {}", resolved.describe());
-            TopicPlan plan = new TopicPlan(resolved.namespace(), partitions, (short) 1);
+            TopicPlan plan = resolved.plan();
             RecurateTopics topics = resolved.topics(plan);
             try (TopicAdmin admin = new TopicAdmin(resolved.kafkaConfig())) {
                 admin.ensure(plan.baseTopics());

@@ -36,7 +36,7 @@ final class ScorerCommand implements Callable<Integer> {
         log.info("Cluster: {}", resolved.describe());
         var config = scorer.config(resolved, cluster.home);
         var endpoint = metrics.open("scorer", 9404);
-        ScorerService service = new ScorerService(config, resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1)),
+        ScorerService service = new ScorerService(config, resolved.topics(),
                 resolved.registry(), endpoint.registry(), pass);
         return ServiceHost.runInForeground("scorer", service, endpoint);
     }

@@ -26,16 +26,9 @@ final class TopicsCommand {
         @Mixin
         ClusterOptions cluster;
 
-        @Option(names = "--partitions", defaultValue = "6",
-                description = "Partitions of document topics: the most scorer instances a pass can use (default: ${DEFAULT-VALUE}).")
-        int partitions;
-
-        @Option(names = "--replication", defaultValue = "1",
-                description = "Replication factor of every topic (default: ${DEFAULT-VALUE}; 3 on a production cluster).")
-        short replication;
-
-        TopicPlan plan() {
-            return new TopicPlan(cluster.namespace, partitions, replication);
+        /** The plan: ClusterOptions' --partitions, --replication and --min-insync-replicas, or what the cluster suggests. */
+        TopicPlan plan(ClusterOptions.Cluster resolved) {
+            return resolved.plan();
         }
     }
 
@@ -56,7 +49,7 @@ final class TopicsCommand {
         @Override
         public Integer call() {
             ClusterOptions.Cluster cluster = options.cluster.resolve();
-            TopicPlan plan = options.plan();
+            TopicPlan plan = options.plan(cluster);
             List<TopicSpec> specs = new ArrayList<>(plan.baseTopics());
             specs.add(plan.schemas());
             if (pass != null) {
@@ -97,7 +90,7 @@ final class TopicsCommand {
         @Override
         public Integer call() {
             ClusterOptions.Cluster cluster = options.cluster.resolve();
-            TopicPlan plan = options.plan();
+            TopicPlan plan = options.plan(cluster);
             PrintWriter out = spec.commandLine().getOut();
             try (TopicAdmin admin = new TopicAdmin(cluster.kafkaConfig())) {
                 List<TopicSpec> specs = new ArrayList<>(plan.baseTopics());
@@ -142,7 +135,7 @@ final class TopicsCommand {
         public Integer call() {
             ClusterOptions.Cluster cluster = options.cluster.resolve();
             try (TopicAdmin admin = new TopicAdmin(cluster.kafkaConfig())) {
-                List<String> deleted = admin.deleteTopics(options.plan().passTopics(pass));
+                List<String> deleted = admin.deleteTopics(options.plan(cluster).passTopics(pass));
                 spec.commandLine().getOut().println(deleted.isEmpty() ? "Pass " + pass + " has no topics."
                         : "Deleted " + String.join(", ", deleted));
             }

@@ -39,7 +39,7 @@ final class TrainerCommand implements Callable<Integer> {
         log.info("Cluster: {}", resolved.describe());
         TrainerConfig config = trainer.config(resolved, cluster.home, threshold, policy.resolve());
         var endpoint = metrics.open("trainer", 9405);
-        TrainerService service = new TrainerService(config, resolved.topics(new TopicPlan(resolved.namespace(), 6, (short) 1)),
+        TrainerService service = new TrainerService(config, resolved.topics(),
                 endpoint.registry());
         return ServiceHost.runInForeground("trainer", service, endpoint);
     }

@@ -47,6 +47,38 @@ class UpTopicsDownIT {
     }
 
     @Test
+    void everyCommandUsesTheNamespacesPlanAndADifferenceThatMattersSaysHowToFixIt() throws Exception {
+        Result up = run("up", "--home", home.toString());
+        assertThat(up.code).as(up.err).isZero();
+        // A namespace made with 3 partitions (and explicit min.insync.replicas) by 'topics create'...
+        Result create = run("topics", "create", "--home", home.toString(), "--namespace", "three", "--partitions", "3",
+                "--min-insync-replicas", "1");
+        assertThat(create.code).as(create.err).isZero();
+        // ...is used as it is by a command given no --partitions (it used to demand 6 partitions and replication 1).
+        Path corpus = home.resolve("c.jsonl");
+        Files.writeString(corpus, "{\"id\": \"1\", \"text\": \"one\"}\n{\"id\": \"2\", \"text\": \"two\"}\n");
+        Result publish = run("publish", "--home", home.toString(), "--namespace", "three", "--no-progress", corpus.toString());
+        assertThat(publish.code).as(publish.err).isZero();
+        assertThat(publish.out).contains("Published 2 documents");
+        Result models = run("models", "list", "--home", home.toString(), "--namespace", "three");
+        assertThat(models.code).as(models.err).isZero();
+        // The replication default follows the cluster: one broker here, so 1.
+        ClusterOptions options = CommandLine.populateCommand(new ClusterOptions(), "--namespace", "three");
+        var plan = options.cluster(new EmbeddedServices(home).running().orElseThrow().bootstrapServers(), null).plan();
+        assertThat(plan.replication()).isEqualTo((short) 1);
+        assertThat(plan.partitions()).as("the existing ingest topic's").isEqualTo(3);
+        // A partition count that differs from the namespace's topics is refused, with the fix.
+        Result six = run("publish", "--home", home.toString(), "--namespace", "three", "--partitions", "6", "--no-progress",
+                corpus.toString());
+        assertThat(six.code).isNotZero();
+        assertThat(six.err).contains("partitions is 3, the plan says 6").contains("--partitions 3");
+        // More replicas than brokers is refused before anything is created.
+        Result tooMany = run("topics", "create", "--home", home.toString(), "--namespace", "r3", "--replication", "3");
+        assertThat(tooMany.code).isEqualTo(2);
+        assertThat(tooMany.err).contains("--replication 3 needs at least 3 brokers; the cluster has 1");
+    }
+
+    @Test
     void commandsWithoutAClusterSayHowToGetOne() {
         Result create = run("topics", "create", "--home", home.toString());
         assertThat(create.code).isEqualTo(2);

@@ -56,7 +56,16 @@ class TopicPlanIT {
                         new ConfigResource(ConfigResource.Type.TOPIC, plan.ingest().name()),
                         List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET)));
                 admin.incrementalAlterConfigs(change).all().get(30, TimeUnit.SECONDS);
+                // ...and another chose a different min.insync.replicas for the DLQ: durability only.
+                topics.ensure(List.of(plan.dlq()));
+                admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, plan.dlq().name()),
+                        List.of(new AlterConfigOp(new ConfigEntry("min.insync.replicas", "2"), AlterConfigOp.OpType.SET))))
+                        .all().get(30, TimeUnit.SECONDS);
             }
+            assertThat(topics.verify(List.of(plan.dlq()))).containsExactly(
+                    new Drift(plan.dlq().name(), "min.insync.replicas", "1", "2"));
+            assertThat(topics.ensure(List.of(plan.dlq())).values()).as("a durability difference is used as it is")
+                    .containsOnly(TopicAdmin.Outcome.ALREADY_MATCHING);
 
             assertThatThrownBy(() -> topics.ensure(plan.baseTopics()))
                     .isInstanceOf(TopicDriftException.class)
@@ -64,7 +73,7 @@ class TopicPlanIT {
                             new Drift(plan.ingest().name(), "retention.ms", "-1", "3600000"),
                             new Drift(plan.passes().name(), "partitions", "1", "2"),
                             new Drift(plan.passes().name(), "cleanup.policy", "compact", "delete")))
-                    .hasMessageContaining(plan.passes().name() + ": partitions is 2, the plan says 1");
+                    .hasMessageContaining(plan.passes().name() + ": partitions is 2, the plan says 1: pass --partitions 2");
         }
     }
 

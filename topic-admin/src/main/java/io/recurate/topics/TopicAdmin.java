@@ -42,9 +42,11 @@ public final class TopicAdmin implements AutoCloseable {
     public enum Outcome { CREATED, ALREADY_MATCHING }
 
     /**
-     * Creates the missing topics and verifies the others; idempotent.
+     * Creates the missing topics and verifies the others; idempotent. An existing topic is used as it is when
+     * only its durability differs from the plan (replication factor, {@code min.insync.replicas}: said once,
+     * at WARN); a difference recurate relies on (partitions, cleanup policy, retention, record size) is refused.
      *
-     * @throws TopicDriftException when an existing topic differs from its spec
+     * @throws TopicDriftException when an existing topic differs from its spec in a way that matters
      */
     public Map<String, Outcome> ensure(List<TopicSpec> specs) {
         Map<String, Outcome> outcomes = new LinkedHashMap<>();
@@ -78,8 +80,11 @@ public final class TopicAdmin implements AutoCloseable {
         }
         awaitLeaders(toCreate.stream().map(NewTopic::name).toList());
         List<Drift> drifts = verify(specs.stream().filter(s -> outcomes.get(s.name()) == Outcome.ALREADY_MATCHING).toList());
-        if (!drifts.isEmpty()) {
-            throw new TopicDriftException(drifts);
+        List<Drift> fatal = drifts.stream().filter(d -> !Drift.DURABILITY.contains(d.setting())).toList();
+        drifts.stream().filter(d -> Drift.DURABILITY.contains(d.setting())).forEach(d ->
+                log.warn("Using {} as it is: {} is {}, the plan says {}", d.topic(), d.setting(), d.actual(), d.expected()));
+        if (!fatal.isEmpty()) {
+            throw new TopicDriftException(fatal);
         }
         return outcomes;
     }
@@ -114,6 +119,23 @@ public final class TopicAdmin implements AutoCloseable {
             }
         }
         log.warn("Partitions of {} did not answer on their leaders within {} s", topics, TIMEOUT_S);
+    }
+
+    /** Brokers in the cluster. */
+    public int brokerCount() {
+        try {
+            return admin.describeCluster().nodes().get(TIMEOUT_S, TimeUnit.SECONDS).size();
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot describe the cluster: " + rootMessage(e), e);
+        }
+    }
+
+    /** Partitions of a topic, or empty when it does not exist. */
+    public java.util.Optional<Integer> partitionCount(String topic) {
+        if (!existingTopics().contains(topic)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(describeTopics(List.of(topic)).get(topic).partitions().size());
     }
 
     /** How existing topics differ from their specs; a missing topic is a drift too. */

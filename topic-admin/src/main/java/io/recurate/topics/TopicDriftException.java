@@ -8,9 +8,8 @@ public class TopicDriftException extends RuntimeException {
     private final List<Drift> drifts;
 
     public TopicDriftException(List<Drift> drifts) {
-        super("Existing topics differ from the topic plan:\n" + drifts.stream().map(d -> "  " + d)
-                .collect(Collectors.joining("\n")) + "\nFix them (kafka-configs / kafka-topics) or delete them; "
-                + "recurate will not use a topic whose settings differ from its plan.");
+        super("Existing topics differ from the topic plan in a way recurate relies on:\n" + drifts.stream()
+                .map(d -> "  " + d + ": " + d.remedy()).collect(Collectors.joining("\n")));
         this.drifts = List.copyOf(drifts);
     }
 

@@ -28,13 +28,20 @@ public final class TopicPlan {
     private final String namespace;
     private final int partitions;
     private final short replication;
+    private final int minInsyncReplicas;
+
+    /** With {@code min.insync.replicas} min(2, replication): an acknowledged write survives the loss of one broker. */
+    public TopicPlan(String namespace, int partitions, short replication) {
+        this(namespace, partitions, replication, Math.min(2, replication));
+    }
 
     /**
-     * @param namespace   prefix of every topic, so that experiments can share a cluster
-     * @param partitions  partitions of document topics: the most scorer instances a pass can use
-     * @param replication replication factor of every topic
+     * @param namespace         prefix of every topic, so that experiments can share a cluster
+     * @param partitions        partitions of document topics: the most scorer instances a pass can use
+     * @param replication       replication factor of every topic
+     * @param minInsyncReplicas replicas that must have a write before it is acknowledged ({@code acks=all})
      */
-    public TopicPlan(String namespace, int partitions, short replication) {
+    public TopicPlan(String namespace, int partitions, short replication, int minInsyncReplicas) {
         if (namespace == null || !LEGAL.matcher(namespace).matches() || namespace.length() > 100) {
             throw new IllegalArgumentException("Namespace '" + namespace + "' is not usable in topic names: "
                     + "use 1 to 100 of the characters a-z A-Z 0-9 . _ -");
@@ -43,9 +50,14 @@ public final class TopicPlan {
             throw new IllegalArgumentException("Partitions and replication must be at least 1, got "
                     + partitions + " and " + replication);
         }
+        if (minInsyncReplicas < 1 || minInsyncReplicas > replication) {
+            throw new IllegalArgumentException("min.insync.replicas must be between 1 and the replication factor "
+                    + replication + ", got " + minInsyncReplicas);
+        }
         this.namespace = namespace;
         this.partitions = partitions;
         this.replication = replication;
+        this.minInsyncReplicas = minInsyncReplicas;
     }
 
     /** Namespace {@code recurate}, 6 partitions, replication 1: the embedded single-node layout. */
@@ -55,6 +67,23 @@ public final class TopicPlan {
 
     public String namespace() {
         return namespace;
+    }
+
+    public int partitions() {
+        return partitions;
+    }
+
+    public short replication() {
+        return replication;
+    }
+
+    public int minInsyncReplicas() {
+        return minInsyncReplicas;
+    }
+
+    /** "6 partitions, replication 3, min.insync.replicas 2", for logs. */
+    public String describe() {
+        return partitions + " partitions, replication " + replication + ", min.insync.replicas " + minInsyncReplicas;
     }
 
     public TopicSpec ingest() {
@@ -166,8 +195,7 @@ public final class TopicPlan {
 
     private Map<String, String> common() {
         Map<String, String> configs = new HashMap<>();
-        // With three or more replicas an acknowledged write survives the loss of one broker.
-        configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, replication)));
+        configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(minInsyncReplicas));
         return configs;
     }
 }
