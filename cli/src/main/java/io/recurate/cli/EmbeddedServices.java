@@ -58,9 +58,13 @@ final class EmbeddedServices {
         return home.resolve("services.properties");
     }
 
-    /** The recorded services when both processes are still alive. */
+    /**
+     * The recorded services when both processes are still alive and the broker still listens (a process just
+     * killed can linger a moment as a zombie: it is not "running").
+     */
     Optional<State> running() {
-        return recorded().filter(s -> s.broker().live().isPresent() && s.registry().live().isPresent());
+        return recorded().filter(s -> s.broker().live().isPresent() && s.registry().live().isPresent())
+                .filter(s -> Ports.isListening(Integer.parseInt(s.bootstrapServers().substring(s.bootstrapServers().lastIndexOf(':') + 1))));
     }
 
     private Optional<State> recorded() {
@@ -79,8 +83,14 @@ final class EmbeddedServices {
                 ProcessRecord.parse(p.getProperty("registry.process")).orElse(none)));
     }
 
-    /** Starts broker and registry as background processes that outlive this command. */
+    /**
+     * Starts broker and registry as background processes that outlive this command. Whatever an earlier
+     * start left half running (a registry whose broker crashed) is stopped first, so that nothing is orphaned.
+     */
     State start() {
+        if (recorded().isPresent()) {
+            stop();
+        }
         EmbeddedBroker broker = EmbeddedBroker.start(BrokerSettings.in(brokerHome())
                 .withPreferredPort(PREFERRED_BROKER_PORT).withDetached(true));
         int registryPort = Ports.freeOr(PREFERRED_REGISTRY_PORT);

@@ -79,6 +79,24 @@ class UpTopicsDownIT {
     }
 
     @Test
+    void upAfterABrokerCrashStartsAfreshAndOrphansNothing() throws Exception {
+        assertThat(run("up", "--home", home.toString()).code).isZero();
+        EmbeddedServices.State first = new EmbeddedServices(home).running().orElseThrow();
+        ProcessHandle broker = ProcessHandle.of(first.brokerPid()).orElseThrow();
+        broker.destroyForcibly();
+        broker.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(new EmbeddedServices(home).running()).as("a dead broker is not running").isEmpty();
+
+        Result again = run("up", "--home", home.toString());
+        assertThat(again.code).as(again.err).isZero();
+        assertThat(again.out).contains("Started");
+        EmbeddedServices.State second = new EmbeddedServices(home).running().orElseThrow();
+        assertThat(second.registryPid()).isNotEqualTo(first.registryPid());
+        assertThat(ProcessHandle.of(first.registryPid()).map(ProcessHandle::isAlive).orElse(false))
+                .as("the first registry was stopped, not orphaned").isFalse();
+    }
+
+    @Test
     void commandsWithoutAClusterSayHowToGetOne() {
         Result create = run("topics", "create", "--home", home.toString());
         assertThat(create.code).isEqualTo(2);

@@ -51,13 +51,20 @@ public final class EmbeddedBroker implements AutoCloseable {
     public static EmbeddedBroker start(BrokerSettings settings) {
         long started = System.nanoTime();
         BrokerLayout layout = new BrokerLayout(settings.home());
+        refuseIfInUse(layout);
         Map<String, Integer> ports = layout.choosePorts(settings.preferredPort());
         layout.writeConfig(ports.get("broker"), ports.get("controller"), MAX_MESSAGE_BYTES, settings.scram());
         if (!layout.isFormatted()) {
             format(settings, layout);
         }
         List<String> command = javaCommand(settings, layout);
-        command.add("kafka.Kafka");
+        if (settings.detached()) {
+            command.add("kafka.Kafka");
+        } else {
+            // Dies with this process, even when this process is killed and its shutdown hook never runs.
+            command.add(BrokerMain.class.getName());
+            command.add(Long.toString(ProcessHandle.current().pid()));
+        }
         command.add(layout.serverProperties().toString());
         Process process;
         try {
@@ -81,6 +88,29 @@ public final class EmbeddedBroker implements AutoCloseable {
         log.info("Embedded Kafka broker ready at {} (pid {}, data {}) in {} ms", bootstrap, process.pid(),
                 layout.dataDir(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         return broker;
+    }
+
+    /**
+     * No second broker ever opens a data folder: one whose recorded broker still runs is refused, after a
+     * grace for a broker that is shutting down (one whose owner was just killed stops on its own).
+     */
+    private static void refuseIfInUse(BrokerLayout layout) {
+        Optional<ProcessHandle> holder = layout.readPid().flatMap(ProcessRecord::live);
+        if (holder.isEmpty()) {
+            return;
+        }
+        try {
+            holder.get().onExit().get(10, TimeUnit.SECONDS);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception stillRunning) {
+            // refused below
+        }
+        throw new IllegalStateException("The Kafka data folder " + layout.dataDir() + " is in use by pid "
+                + holder.get().pid() + " (a broker an earlier 'recurate up' or 'run' started). Use it with "
+                + "'recurate up' (it is found again), stop it with 'recurate down --home <home>', or end pid "
+                + holder.get().pid() + ".");
     }
 
     public String bootstrapServers() {
