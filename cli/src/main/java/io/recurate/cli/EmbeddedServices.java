@@ -3,6 +3,7 @@ package io.recurate.cli;
 import io.recurate.embedded.ProcessRecord;
 import io.recurate.embedded.broker.BrokerSettings;
 import io.recurate.embedded.broker.EmbeddedBroker;
+import io.recurate.embedded.broker.EmbeddedCluster;
 import io.recurate.embedded.broker.Ports;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,10 +30,18 @@ final class EmbeddedServices {
     static final int PREFERRED_BROKER_PORT = 9092;
     static final int PREFERRED_REGISTRY_PORT = 8081;
 
-    /** What is running: addresses and processes. */
-    record State(String bootstrapServers, String registryUrl, ProcessRecord broker, ProcessRecord registry) {
+    /** What is running: addresses and processes (every broker of a cluster, node 1 first). */
+    record State(String bootstrapServers, String registryUrl, List<ProcessRecord> brokers, ProcessRecord registry) {
+        ProcessRecord broker() {
+            return brokers.get(0);
+        }
+
         long brokerPid() {
-            return broker.pid();
+            return broker().pid();
+        }
+
+        boolean brokersLive() {
+            return brokers.stream().allMatch(b -> b.live().isPresent());
         }
 
         long registryPid() {
@@ -63,8 +72,9 @@ final class EmbeddedServices {
      * killed can linger a moment as a zombie: it is not "running").
      */
     Optional<State> running() {
-        return recorded().filter(s -> s.broker().live().isPresent() && s.registry().live().isPresent())
-                .filter(s -> Ports.isListening(Integer.parseInt(s.bootstrapServers().substring(s.bootstrapServers().lastIndexOf(':') + 1))));
+        return recorded().filter(s -> s.brokersLive() && s.registry().live().isPresent())
+                .filter(s -> java.util.Arrays.stream(s.bootstrapServers().split(","))
+                        .allMatch(b -> Ports.isListening(Integer.parseInt(b.substring(b.lastIndexOf(':') + 1)))));
     }
 
     private Optional<State> recorded() {
@@ -78,9 +88,11 @@ final class EmbeddedServices {
             throw new UncheckedIOException("Cannot read " + stateFile(), e);
         }
         ProcessRecord none = new ProcessRecord(-1, -1);
+        List<ProcessRecord> brokers = java.util.Arrays.stream(p.getProperty("broker.processes",
+                        p.getProperty("broker.process", "")).split(","))
+                .map(t -> ProcessRecord.parse(t).orElse(none)).toList();
         return Optional.of(new State(p.getProperty("bootstrap.servers"), p.getProperty("schema.registry.url"),
-                ProcessRecord.parse(p.getProperty("broker.process")).orElse(none),
-                ProcessRecord.parse(p.getProperty("registry.process")).orElse(none)));
+                brokers.isEmpty() ? List.of(none) : brokers, ProcessRecord.parse(p.getProperty("registry.process")).orElse(none)));
     }
 
     /**
@@ -88,23 +100,31 @@ final class EmbeddedServices {
      * start left half running (a registry whose broker crashed) is stopped first, so that nothing is orphaned.
      */
     State start() {
+        return start(1);
+    }
+
+    /** As {@link #start()}, with a replicated cluster of {@code brokers} nodes when more than one. */
+    State start(int brokerCount) {
         if (recorded().isPresent()) {
             stop();
         }
-        EmbeddedBroker broker = EmbeddedBroker.start(BrokerSettings.in(brokerHome())
-                .withPreferredPort(PREFERRED_BROKER_PORT).withDetached(true));
+        List<EmbeddedBroker> brokers = brokerCount == 1
+                ? List.of(EmbeddedBroker.start(BrokerSettings.in(brokerHome()).withPreferredPort(PREFERRED_BROKER_PORT)
+                        .withDetached(true)))
+                : EmbeddedCluster.start(BrokerSettings.in(brokerHome()).withDetached(true), brokerCount).brokers();
+        String bootstrap = brokers.stream().map(EmbeddedBroker::bootstrapServers).collect(java.util.stream.Collectors.joining(","));
         int registryPort = Ports.freeOr(PREFERRED_REGISTRY_PORT);
         Process registry;
         try {
             Files.createDirectories(registryLog().getParent());
             registry = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx512m", "-cp", BrokerSettings.defaultClasspath(), Main.class.getName(), "registry",
-                    "--bootstrap-servers", broker.bootstrapServers(), "--port", Integer.toString(registryPort)))
+                    "--bootstrap-servers", bootstrap, "--port", Integer.toString(registryPort)))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(registryLog().toFile()))
                     .start();
         } catch (IOException e) {
-            broker.stop();
+            brokers.forEach(EmbeddedBroker::stop);
             throw new UncheckedIOException("Cannot start the schema registry process", e);
         }
         String url = "http://127.0.0.1:" + registryPort;
@@ -112,11 +132,11 @@ final class EmbeddedServices {
             awaitRegistry(registry, url, Duration.ofSeconds(60));
         } catch (RuntimeException e) {
             registry.destroyForcibly();
-            broker.stop();
+            brokers.forEach(EmbeddedBroker::stop);
             throw e;
         }
-        State state = new State(broker.bootstrapServers(), url, ProcessRecord.of(ProcessHandle.of(broker.pid()).orElseThrow()),
-                ProcessRecord.of(registry.toHandle()));
+        State state = new State(bootstrap, url, brokers.stream()
+                .map(b -> ProcessRecord.of(ProcessHandle.of(b.pid()).orElseThrow())).toList(), ProcessRecord.of(registry.toHandle()));
         write(state);
         return state;
     }
@@ -134,6 +154,7 @@ final class EmbeddedServices {
         });
         boolean any = registry.isPresent();
         any |= EmbeddedBroker.stopRunning(brokerHome());
+        any |= EmbeddedCluster.stopRunning(brokerHome());
         try {
             Files.deleteIfExists(stateFile());
         } catch (IOException e) {
@@ -147,6 +168,8 @@ final class EmbeddedServices {
         p.setProperty("bootstrap.servers", state.bootstrapServers());
         p.setProperty("schema.registry.url", state.registryUrl());
         p.setProperty("broker.process", state.broker().toString());
+        p.setProperty("broker.processes", state.brokers().stream().map(ProcessRecord::toString)
+                .collect(java.util.stream.Collectors.joining(",")));
         p.setProperty("registry.process", state.registry().toString());
         try (OutputStream out = Files.newOutputStream(stateFile())) {
             p.store(out, "services started by 'recurate up'; 'recurate down' stops them");

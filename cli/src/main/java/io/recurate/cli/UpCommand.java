@@ -8,12 +8,18 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Start the embedded Kafka broker (KRaft, single node) and schema registry in the background.",
+        description = {"Start the embedded Kafka broker (KRaft; one node, or a replicated cluster with --brokers 3) and "
+                + "schema registry in the background.",
                 "Data lives under --home; later commands find the services there. Stop them with 'recurate down'."})
 final class UpCommand implements Callable<Integer> {
     @Option(names = "--home", defaultValue = ".recurate", paramLabel = "DIR",
             description = "Folder of the services' data, logs and state (default: ${DEFAULT-VALUE}).")
     Path home;
+
+    @Option(names = "--brokers", defaultValue = "1", paramLabel = "N",
+            description = "Brokers: 1, or a replicated KRaft cluster of N nodes on loopback ports (topics then get "
+                    + "min(3, N) replicas) (default: ${DEFAULT-VALUE}).")
+    int brokers;
 
     @Spec
     CommandSpec spec;
@@ -29,15 +35,19 @@ final class UpCommand implements Callable<Integer> {
             return 0;
         }
         long started = System.nanoTime();
-        EmbeddedServices.State state = services.start();
+        if (brokers < 1) {
+            throw new IllegalArgumentException("--brokers must be at least 1, got " + brokers);
+        }
+        EmbeddedServices.State state = services.start(brokers);
         out.printf("Started in %.1f s:%n", (System.nanoTime() - started) / 1e9);
         print(out, state, services);
         return 0;
     }
 
     private static void print(java.io.PrintWriter out, EmbeddedServices.State state, EmbeddedServices services) {
-        out.printf("  Kafka bootstrap   %s   (pid %d, data %s)%n", state.bootstrapServers(), state.brokerPid(),
-                services.brokerHome());
+        out.printf("  Kafka bootstrap   %s   (pid%s %s, data %s)%n", state.bootstrapServers(),
+                state.brokers().size() > 1 ? "s" : "", state.brokers().stream().map(b -> Long.toString(b.pid()))
+                        .collect(java.util.stream.Collectors.joining(", ")), services.brokerHome());
         out.printf("  Schema registry   %s   (pid %d, log %s)%n", state.registryUrl(), state.registryPid(),
                 services.registryLog());
         out.printf("%nFor other tools:%n  export KAFKA_BOOTSTRAP_SERVERS=%s%n  export SCHEMA_REGISTRY_URL=%s%n",

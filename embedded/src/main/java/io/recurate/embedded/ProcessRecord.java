@@ -26,10 +26,15 @@ public record ProcessRecord(long pid, long startedAtMillis) {
         }
     }
 
-    /** The process, when it still runs and is the one recorded. */
+    /**
+     * The process, when it still runs and is the one recorded: the same start time, or (the JDK derives start
+     * times from the wall clock, so a clock step moves them) a Java process with Kafka on its class path, as
+     * every process recurate leaves running is. A reused pid of an unrelated process is neither.
+     */
     public Optional<ProcessHandle> live() {
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> startedAtMillis < 0
-                || h.info().startInstant().map(i -> Math.abs(i.toEpochMilli() - startedAtMillis) < 2000).orElse(true));
+                || h.info().startInstant().map(i -> Math.abs(i.toEpochMilli() - startedAtMillis) < 2000).orElse(true)
+                || h.info().commandLine().map(c -> c.contains("java") && c.contains("kafka")).orElse(false));
     }
 
     @Override

@@ -73,11 +73,30 @@ final class BrokerLayout {
         return Map.of("broker", broker, "controller", controller);
     }
 
+    /** The client port of the last {@link #choosePorts}. */
+    int brokerPort() {
+        return Integer.parseInt(load(portsFile()).getProperty("broker"));
+    }
+
     void writeConfig(int brokerPort, int controllerPort, int maxMessageBytes, BrokerSettings.ScramUser scram) {
+        writeConfig(new Node(1, brokerPort, controllerPort, "1@127.0.0.1:" + controllerPort, 1), maxMessageBytes, scram);
+    }
+
+    /**
+     * One combined broker and controller of a KRaft cluster of {@code size} nodes on loopback.
+     *
+     * @param voters the quorum, {@code id@127.0.0.1:controllerPort,...}, the same on every node
+     */
+    record Node(int id, int brokerPort, int controllerPort, String voters, int size) {
+    }
+
+    void writeConfig(Node node, int maxMessageBytes, BrokerSettings.ScramUser scram) {
+        int brokerPort = node.brokerPort();
+        int controllerPort = node.controllerPort();
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
-        p.setProperty("node.id", "1");
-        p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.setProperty("node.id", Integer.toString(node.id()));
+        p.setProperty("controller.quorum.voters", node.voters());
         String client = scram == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
         p.setProperty("listeners", client + "://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
         p.setProperty("advertised.listeners", client + "://127.0.0.1:" + brokerPort);
@@ -91,12 +110,15 @@ final class BrokerLayout {
             p.setProperty("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", scram.jaas());
         }
         p.setProperty("log.dirs", dataDir().toString());
-        // One node: every internal topic has one replica.
-        p.setProperty("offsets.topic.replication.factor", "1");
-        p.setProperty("transaction.state.log.replication.factor", "1");
-        p.setProperty("transaction.state.log.min.isr", "1");
-        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
-        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        // Internal topics: three replicas where there are three nodes, and a write survives the loss of one.
+        String replicas = Integer.toString(Math.min(3, node.size()));
+        String minIsr = Integer.toString(Math.min(2, node.size()));
+        p.setProperty("offsets.topic.replication.factor", replicas);
+        p.setProperty("transaction.state.log.replication.factor", replicas);
+        p.setProperty("transaction.state.log.min.isr", minIsr);
+        p.setProperty("share.coordinator.state.topic.replication.factor", replicas);
+        p.setProperty("share.coordinator.state.topic.min.isr", minIsr);
+        p.setProperty("default.replication.factor", replicas);
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         // recurate creates every topic it uses from its topic plan; a typo should fail, not create.
         p.setProperty("auto.create.topics.enable", "false");

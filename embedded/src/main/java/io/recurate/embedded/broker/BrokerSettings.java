@@ -41,6 +41,10 @@ public record BrokerSettings(Path home, int preferredPort, String classpath, Str
         return new BrokerSettings(home, 0, defaultClasspath(), "1g", Duration.ofSeconds(90), false, null);
     }
 
+    public BrokerSettings withHome(Path value) {
+        return new BrokerSettings(value, preferredPort, classpath, heap, startupTimeout, detached, scram);
+    }
+
     public BrokerSettings withPreferredPort(int port) {
         return new BrokerSettings(home, port, classpath, heap, startupTimeout, detached, scram);
     }

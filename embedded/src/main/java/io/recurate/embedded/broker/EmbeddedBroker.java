@@ -54,8 +54,22 @@ public final class EmbeddedBroker implements AutoCloseable {
         refuseIfInUse(layout);
         Map<String, Integer> ports = layout.choosePorts(settings.preferredPort());
         layout.writeConfig(ports.get("broker"), ports.get("controller"), MAX_MESSAGE_BYTES, settings.scram());
+        EmbeddedBroker broker = launch(settings, layout, clusterId(), 1);
+        try {
+            broker.awaitReady(layout, 1);
+        } catch (RuntimeException e) {
+            broker.stop();
+            throw e;
+        }
+        log.info("Embedded Kafka broker ready at {} (pid {}, data {}) in {} ms", broker.bootstrapServers, broker.pid(),
+                layout.dataDir(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        return broker;
+    }
+
+    /** Formats (once, with the cluster's id) and starts the process of a configured node, without waiting for it. */
+    static EmbeddedBroker launch(BrokerSettings settings, BrokerLayout layout, String clusterId, int nodeId) {
         if (!layout.isFormatted()) {
-            format(settings, layout);
+            format(settings, layout, clusterId);
         }
         List<String> command = javaCommand(settings, layout);
         if (settings.detached()) {
@@ -76,17 +90,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the embedded Kafka broker (" + command.get(0) + ")", e);
         }
-        String bootstrap = "127.0.0.1:" + ports.get("broker");
-        EmbeddedBroker broker = new EmbeddedBroker(settings, process, bootstrap);
+        EmbeddedBroker broker = new EmbeddedBroker(settings, process, "127.0.0.1:" + layout.brokerPort());
         layout.writePid(ProcessRecord.of(process.toHandle()));
-        try {
-            broker.awaitReady(layout);
-        } catch (RuntimeException e) {
-            broker.stop();
-            throw e;
-        }
-        log.info("Embedded Kafka broker ready at {} (pid {}, data {}) in {} ms", bootstrap, process.pid(),
-                layout.dataDir(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         return broker;
     }
 
@@ -94,7 +99,7 @@ public final class EmbeddedBroker implements AutoCloseable {
      * No second broker ever opens a data folder: one whose recorded broker still runs is refused, after a
      * grace for a broker that is shutting down (one whose owner was just killed stops on its own).
      */
-    private static void refuseIfInUse(BrokerLayout layout) {
+    static void refuseIfInUse(BrokerLayout layout) {
         Optional<ProcessHandle> holder = layout.readPid().flatMap(ProcessRecord::live);
         if (holder.isEmpty()) {
             return;
@@ -179,7 +184,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    private void awaitReady(BrokerLayout layout) {
+    /** Waits until this broker answers and the cluster has {@code nodes} brokers. */
+    void awaitReady(BrokerLayout layout, int nodes) {
         long deadline = System.nanoTime() + settings.startupTimeout().toNanos();
         // Wait for the port first, so the admin client does not log a warning per refused connection.
         int port = Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
@@ -201,9 +207,9 @@ public final class EmbeddedBroker implements AutoCloseable {
                             + " while starting. Last lines of " + layout.consoleLog() + ":\n" + layout.tailOfConsoleLog(30));
                 }
                 try {
-                    int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000)).nodes()
+                    int seen = admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000)).nodes()
                             .get(4, TimeUnit.SECONDS).size();
-                    if (nodes > 0) {
+                    if (seen >= nodes) {
                         return;
                     }
                 } catch (Exception notYet) {
@@ -219,10 +225,10 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    private static void format(BrokerSettings settings, BrokerLayout layout) {
+    private static void format(BrokerSettings settings, BrokerLayout layout, String clusterId) {
         List<String> command = javaCommand(settings, layout);
         command.addAll(List.of("kafka.tools.StorageTool", "format", "--ignore-formatted",
-                "--cluster-id=" + clusterId(), "--config", layout.serverProperties().toString()));
+                "--cluster-id=" + clusterId, "--config", layout.serverProperties().toString()));
         if (settings.scram() != null) {
             command.addAll(List.of("--add-scram", "SCRAM-SHA-512=[name=" + settings.scram().name() + ",password="
                     + settings.scram().password() + "]"));
