@@ -1,5 +1,6 @@
 package io.recurate.cli;
 
+import io.recurate.service.Causes;
 import io.recurate.service.ServiceHost;
 import io.recurate.bench.BenchCommand;
 import picocli.CommandLine;
@@ -49,7 +50,7 @@ public final class Main {
         cl.setDefaultValueProvider(ConfigDefaults.fromEnvironment());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             // A user error or a failure we can explain: one clear line, no stack trace.
-            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + Causes.describe(e));
             if (System.getenv("RECURATE_DEBUG") != null) {
                 e.printStackTrace(commandLine.getErr());
             }

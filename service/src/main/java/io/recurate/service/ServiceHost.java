@@ -118,7 +118,7 @@ public final class ServiceHost implements AutoCloseable {
             if (!s.thread().isAlive()) {
                 Throwable cause = s.failure().get();
                 throw new IllegalStateException("The " + s.name() + " running in this process stopped"
-                        + (cause == null ? "" : ": " + (cause.getMessage() != null ? cause.getMessage() : cause))
+                        + (cause == null ? "" : ": " + Causes.describe(cause))
                         + ". The run ends here; what was scored and trained so far is kept, and running the same "
                         + "command again resumes from it.", cause);
             }

@@ -1,5 +1,6 @@
 package io.recurate.scorer;
 
+import io.recurate.service.Causes;
 import io.recurate.service.Service;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.recurate.ledger.ModelLedger;
@@ -141,7 +142,7 @@ public final class ScorerService implements Service {
                     status.getPass(), status.getModelName(), status.getModelVersion(), e.getReason());
             return;
         } catch (RuntimeException e) {
-            fail(status, e.getMessage() != null ? e.getMessage() : e.toString(), e);
+            fail(status, Causes.describe(e), e);
             throw e;
         }
         // The version now serving, for the model-version timeline of the scorer dashboard.
@@ -165,7 +166,7 @@ public final class ScorerService implements Service {
             if (!running) {
                 throw new InterruptedException("stopped during pass " + status.getPass());
             }
-            fail(status, e.getMessage() != null ? e.getMessage() : e.toString(), e);
+            fail(status, Causes.describe(e), e);
             throw e;
         } finally {
             current = null;
