@@ -40,10 +40,6 @@ final class EmbeddedServices {
             return broker().pid();
         }
 
-        boolean brokersLive() {
-            return brokers.stream().allMatch(b -> b.live().isPresent());
-        }
-
         long registryPid() {
             return registry.pid();
         }
@@ -72,9 +68,14 @@ final class EmbeddedServices {
      * killed can linger a moment as a zombie: it is not "running").
      */
     Optional<State> running() {
-        return recorded().filter(s -> s.brokersLive() && s.registry().live().isPresent())
+        return recorded().filter(s -> brokerHomes(s).stream().allMatch(EmbeddedBroker::isRunning) && s.registry().live().isPresent())
                 .filter(s -> java.util.Arrays.stream(s.bootstrapServers().split(","))
                         .allMatch(b -> Ports.isListening(Integer.parseInt(b.substring(b.lastIndexOf(':') + 1)))));
+    }
+
+    /** Each broker's folder: its pid file says whether it runs, also after a node of a cluster was restarted by hand. */
+    private List<Path> brokerHomes(State state) {
+        return state.brokers().size() > 1 ? EmbeddedCluster.nodeHomes(brokerHome()) : List.of(brokerHome());
     }
 
     private Optional<State> recorded() {

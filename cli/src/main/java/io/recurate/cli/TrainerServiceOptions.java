@@ -24,6 +24,15 @@ final class TrainerServiceOptions {
     @Option(names = "--artifacts", paramLabel = "DIR", description = "Artifact store for model bundles (default: <home>/models/<namespace>).")
     Path artifacts;
 
+    /** Where the scorers find a version's bundles. */
+    enum ArtifactStore { FILE, KAFKA }
+
+    @Option(names = "--artifact-store", defaultValue = "FILE", paramLabel = "file|kafka",
+            description = "file: scorers read bundles from --artifacts (a folder every scorer host must see); kafka: "
+                    + "bundles are also written to <ns>.bundles and scorers download them with their Kafka settings "
+                    + "(default: file).")
+    ArtifactStore artifactStore;
+
     @Mixin
     TrainOptions training;
 
@@ -38,6 +47,6 @@ final class TrainerServiceOptions {
         return new TrainerConfig(cluster.kafkaConfig(),
                 artifacts != null ? artifacts : home.resolve("models").resolve(cluster.namespace()), "filter",
                 constitution, constitutionWeight, maxPerClass, training.spec(), training.settings(), OnnxExporter.defaults(),
-                threshold, policy);
+                threshold, policy, artifactStore == ArtifactStore.KAFKA);
     }
 }

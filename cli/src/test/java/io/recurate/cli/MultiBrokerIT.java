@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The production shape on this machine: 'recurate up --brokers 3' (KRaft, loopback, replication 3,
- * min.insync.replicas 2), 'run' on it with the cluster's own plan, and the broker leading the source's first
+ * min.insync.replicas 2), 'run' on it with the cluster's own plan and bundles kept in Kafka, and the broker leading
+ * the source's first
  * partition killed (SIGKILL) mid-pass and restarted: the loop completes with no manual step and every pass is
  * exactly once (kept ∪ removed = source, no duplicates).
  */
@@ -59,7 +60,7 @@ class MultiBrokerIT {
         Process run = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--home", HOME.toString(),
                 "--namespace", "m3", "--corpus", MailCorpus.documents(LoopIT.DOCUMENTS).toString(), "--constitution",
-                constitution.toString(), "--max-passes", "2", "--metrics-port", "0"))
+                constitution.toString(), "--max-passes", "2", "--metrics-port", "0", "--artifact-store", "kafka"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
@@ -87,6 +88,12 @@ class MultiBrokerIT {
                         .contains("Pass 2 (v1");
                 assertExactlyOnce(1);
                 assertExactlyOnce(2);
+                // Bundles went through the cluster: every announced fold is a kafka: address, and the scorer loaded
+                // them from its own download folder, not from the trainer's artifact folder.
+                String[] models = LoopIT.run("models", "show", "v1", "--home", HOME.toString(), "--namespace", "m3");
+                assertThat(models[1]).as(models[2]).contains("\"artifactUri\" : \"kafka:m3.bundles/filter/v1/fold-0\"");
+                assertThat(HOME.resolve("streams").resolve("bundles").resolve("m3.bundles").resolve("filter/v1/fold-0"))
+                        .isDirectory();
             }
         } finally {
             run.destroyForcibly();

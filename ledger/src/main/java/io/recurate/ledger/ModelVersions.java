@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Opens an announced version for scoring: its one bundle, or its K fold bundles behind a
@@ -31,10 +32,16 @@ public final class ModelVersions {
         }
     }
 
+    /** A version whose bundles are files this host can read ({@code file:} URIs). */
     public static Loaded load(ModelVersion version, ScorerSettings settings) {
+        return load(version, settings, ModelVersions::bundlePath);
+    }
+
+    /** @param resolve where a bundle URI is on this host ({@link BundleStore#resolver} also fetches {@code kafka:} ones) */
+    public static Loaded load(ModelVersion version, ScorerSettings settings, Function<String, Path> resolve) {
         FeaturizerSpec spec = FeaturizerSpec.fromJson(version.getFeaturizerSpec());
         if (version.getFolds() == null || version.getFolds().isEmpty()) {
-            OnnxScorer one = checked(bundlePath(version.getArtifactUri()), version.getSha256(), settings, spec);
+            OnnxScorer one = checked(resolve.apply(version.getArtifactUri()), version.getSha256(), settings, spec);
             return new Loaded(one, List.of(one));
         }
         List<FoldBundle> folds = new ArrayList<>(version.getFolds());
@@ -46,7 +53,7 @@ public final class ModelVersions {
                     throw new IllegalArgumentException("the version lists folds " + folds.stream().map(FoldBundle::getFold).toList()
                             + "; a version of " + folds.size() + " folds needs folds 0.." + (folds.size() - 1));
                 }
-                sessions.add(checked(bundlePath(folds.get(i).getArtifactUri()), folds.get(i).getSha256(), settings, spec));
+                sessions.add(checked(resolve.apply(folds.get(i).getArtifactUri()), folds.get(i).getSha256(), settings, spec));
             }
         } catch (RuntimeException e) {
             sessions.forEach(OnnxScorer::close);
@@ -66,6 +73,10 @@ public final class ModelVersions {
     }
 
     public static Path bundlePath(String artifactUri) {
+        if (BundleStore.isKafka(artifactUri)) {
+            throw new IllegalArgumentException("bundle " + artifactUri + " is stored in Kafka; it is opened through a "
+                    + "BundleStore, which downloads it");
+        }
         URI uri = URI.create(artifactUri);
         return uri.getScheme() == null ? Path.of(artifactUri) : Path.of(uri);
     }

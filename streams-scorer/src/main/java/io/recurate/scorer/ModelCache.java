@@ -32,8 +32,17 @@ public final class ModelCache implements AutoCloseable {
     private final Counter refusals;
     private final MeterRegistry meters;
 
+    private final java.util.function.Function<String, java.nio.file.Path> bundles;
+
+    /** A cache that opens {@code file:} bundles only. */
     public ModelCache(ScorerSettings settings, MeterRegistry meters) {
+        this(settings, meters, ModelVersions::bundlePath);
+    }
+
+    /** @param bundles where a bundle URI is on this host ({@link io.recurate.ledger.BundleStore#resolver}) */
+    public ModelCache(ScorerSettings settings, MeterRegistry meters, java.util.function.Function<String, java.nio.file.Path> bundles) {
         this.settings = settings;
+        this.bundles = bundles;
         this.meters = meters;
         this.swaps = Counter.builder("recurate.model.loads").description("Model versions loaded and checked")
                 .register(meters);
@@ -49,7 +58,7 @@ public final class ModelCache implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
-            ModelVersions.Loaded version0 = ModelVersions.load(version, settings);
+            ModelVersions.Loaded version0 = ModelVersions.load(version, settings, bundles);
             loaded.put(key, version0.scorer());
             swaps.increment();
             List<OnnxScorer> sessions = version0.sessions();

@@ -51,7 +51,9 @@ public final class ScorerService implements Service {
         this.config = config;
         this.topics = topics;
         this.registry = registry;
-        this.models = new ModelCache(config.onnx(), meters);
+        // Bundles kept in Kafka are downloaded once into the state folder, beside the passes' state.
+        this.models = new ModelCache(config.onnx(), meters,
+                new io.recurate.ledger.BundleStore(config.kafkaConfig()).resolver(config.stateDir().resolve("bundles")));
         this.onlyPass = onlyPass;
         this.meters = meters;
         this.modelFollower = new Thread(this::followModels, "scorer-models");

@@ -136,6 +136,20 @@ public final class TopicPlan {
         return compacted(namespace + ".passes", 1, PassStatus.getClassSchema());
     }
 
+    /**
+     * Model bundles stored in Kafka (the trainer's {@code --artifact-store kafka}): files in chunks of at most
+     * {@link #BUNDLE_CHUNK_BYTES}, compacted, keyed {@code <model>/<version>[/fold-k]/<file>#<chunk>}; raw bytes.
+     */
+    public TopicSpec bundles() {
+        TopicSpec spec = compacted(namespace + ".bundles", 1, null);
+        Map<String, String> configs = new HashMap<>(spec.configs());
+        configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(2 * BUNDLE_CHUNK_BYTES));
+        return new TopicSpec(spec.name(), spec.partitions(), spec.replication(), configs, null);
+    }
+
+    /** The largest chunk of a bundle file in {@link #bundles()}. */
+    public static final int BUNDLE_CHUNK_BYTES = 1024 * 1024;
+
     /** The schema registry's own topic; shared by every namespace of the cluster. */
     public TopicSpec schemas() {
         return compacted(SCHEMAS_TOPIC, 1, null);
@@ -143,7 +157,7 @@ public final class TopicPlan {
 
     /** The topics a namespace needs before its first pass. */
     public List<TopicSpec> baseTopics() {
-        return List.of(ingest(), annotations(), models(), passes(), dlq());
+        return List.of(ingest(), annotations(), models(), passes(), dlq(), bundles());
     }
 
     /** The topics of one pass, created when the pass starts. */

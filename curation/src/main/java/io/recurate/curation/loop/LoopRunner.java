@@ -25,6 +25,7 @@ import io.recurate.topics.TopicAdmin;
 import io.recurate.topics.TopicScan;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -45,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * talks through the topics.
  */
 public final class LoopRunner {
+    /** Where the loop keeps bundles it downloads from Kafka to read a version's score distribution. */
+    static final Path BUNDLE_CACHE = Path.of(System.getProperty("java.io.tmpdir"),
+            "recurate-bundles-" + System.getProperty("user.name", "user"));
     private static final Logger log = LoggerFactory.getLogger(LoopRunner.class);
     /** Source documents the loop scores itself when a threshold policy needs the score distribution. */
     private static final int SCORE_SAMPLE = 200_000;
@@ -165,7 +169,7 @@ public final class LoopRunner {
         }
         ModelVersions.Loaded loaded;
         try {
-            loaded = ModelVersions.load(version, scoring);
+            loaded = ModelVersions.load(version, scoring, new io.recurate.ledger.BundleStore(kafkaConfig).resolver(BUNDLE_CACHE));
         } catch (RuntimeException e) {
             throw new IllegalStateException("Model " + version.getName() + " " + version.getVersion() + ", which the next "
                     + "pass is to use, cannot be served: " + e.getMessage() + ". To go on, promote a version that loads "

@@ -81,7 +81,8 @@ public final class PassReplay {
         }
         ScorerServiceConfig config = new ScorerServiceConfig(kafkaConfig, namespace, stateDir, true, 1,
                 BatchSettings.defaults(), onnx, Duration.ofSeconds(10));
-        try (ModelVersions.Loaded loaded = ModelVersions.load(mv, onnx);
+        try (ModelVersions.Loaded loaded = ModelVersions.load(mv, onnx,
+                new io.recurate.ledger.BundleStore(kafkaConfig).resolver(stateDir.resolve("bundles")));
              PassRunner runner = new PassRunner(config, topics, registry, status, context, loaded::scorer,
                      new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
             runner.start();

@@ -1,5 +1,6 @@
 package io.recurate.curation.versions;
 
+import io.recurate.ledger.BundleStore;
 import io.recurate.model.data.Reservoir;
 import io.recurate.curation.policy.TrainedVersion;
 import io.recurate.curation.policy.TrainingInput;
@@ -169,15 +170,25 @@ public final class PassTrainer {
         }
         Map<String, Double> metrics = new LinkedHashMap<>(written.description().metrics());
         metrics.put("training_seconds_total", (System.nanoTime() - started) / 1e9);
+        // Where scorers find the bundles: this folder, or (--artifact-store kafka) the cluster, written before the
+        // version is announced so that no scorer ever sees a version whose bundles are not all there.
+        java.util.function.BiFunction<Path, String, String> address = config.bundlesInKafka()
+                ? (folder, key) -> new BundleStore(config.kafkaConfig()).upload(folder, topics.plan().bundles().name(),
+                        config.modelName() + "/" + version + key)
+                : (folder, key) -> folder.toAbsolutePath().toUri().toString();
         List<FoldBundle> folds = new ArrayList<>();
         if (written.bundles().size() > 1) {
             for (int f = 0; f < written.bundles().size(); f++) {
-                folds.add(new FoldBundle(f, written.bundles().get(f).toAbsolutePath().toUri().toString(), written.sha256(f)));
+                folds.add(new FoldBundle(f, address.apply(written.bundles().get(f), "/fold-" + f), written.sha256(f)));
             }
         }
         var manifest = ModelBundle.open(written.bundles().get(0)).manifest();
+        String versionUri = written.bundles().size() > 1
+                ? (config.bundlesInKafka() ? BundleStore.SCHEME + topics.plan().bundles().name() + "/" + config.modelName()
+                        + "/" + version : dir.toAbsolutePath().toUri().toString())
+                : address.apply(written.bundles().get(0), "");
         ModelVersion mv = ModelVersion.newBuilder().setName(config.modelName()).setVersion(version).setParentVersion(parent)
-                .setArtifactUri(dir.toAbsolutePath().toUri().toString()).setSha256(manifest.sha256())
+                .setArtifactUri(versionUri).setSha256(manifest.sha256())
                 .setFeaturizerSpec(manifest.featurizer().toJson()).setThreshold(config.threshold())
                 .setTrainedOnPass(pass).setSourceRanges(ranges).setProvenance(manifest.provenance())
                 .setMetrics(metrics).setFolds(folds).setCalibration(written.description().calibration())

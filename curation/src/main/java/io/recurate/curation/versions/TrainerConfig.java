@@ -20,8 +20,19 @@ import java.util.Map;
  * @param exporter           ONNX export
  * @param threshold          default threshold recorded in new versions
  * @param policy             how versions are trained (folds, training rule); its threshold rule is the loop's
+ * @param bundlesInKafka     also write every bundle to {@code <ns>.bundles} and announce {@code kafka:} URIs, so
+ *                           that scorers on other hosts need no shared folder ({@code --artifact-store kafka})
  */
 public record TrainerConfig(Map<String, Object> kafkaConfig, Path artifacts, String modelName, Path constitution,
                             float constitutionWeight, int maxPerClass, FeaturizerSpec spec, TrainerSettings settings,
-                            OnnxExporter exporter, float threshold, io.recurate.curation.policy.CurationPolicy policy) {
+                            OnnxExporter exporter, float threshold, io.recurate.curation.policy.CurationPolicy policy,
+                            boolean bundlesInKafka) {
+
+    /** Bundles as files under {@code artifacts} only. */
+    public TrainerConfig(Map<String, Object> kafkaConfig, Path artifacts, String modelName, Path constitution,
+                         float constitutionWeight, int maxPerClass, FeaturizerSpec spec, TrainerSettings settings,
+                         OnnxExporter exporter, float threshold, io.recurate.curation.policy.CurationPolicy policy) {
+        this(kafkaConfig, artifacts, modelName, constitution, constitutionWeight, maxPerClass, spec, settings, exporter,
+                threshold, policy, false);
+    }
 }

@@ -162,6 +162,11 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
+    /** Whether the broker whose folder is {@code home} runs (its pid file names a live broker process). */
+    public static boolean isRunning(Path home) {
+        return new BrokerLayout(home).readPid().flatMap(ProcessRecord::live).isPresent();
+    }
+
     /** Stops a broker started by an earlier command ({@code recurate down}); false when none ran. */
     public static boolean stopRunning(Path home) {
         BrokerLayout layout = new BrokerLayout(home);
