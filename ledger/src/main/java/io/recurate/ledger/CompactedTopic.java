@@ -46,11 +46,15 @@ final class CompactedTopic<V> implements AutoCloseable {
         return topic.name();
     }
 
-    /** Reads to the current end of the topic (so a caller sees every write made before the call). */
+    /**
+     * Reads to the current end of the topic (so a caller sees every write made before the call); waits out a
+     * broker outage however long it lasts.
+     */
     List<V> catchUp() {
-        long end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(30)).get(partition);
+        long end = ClusterWait.until("read the end of " + topic.name(),
+                () -> consumer.endOffsets(List.of(partition), Duration.ofSeconds(30)).get(partition));
         List<V> fresh = new ArrayList<>();
-        while (consumer.position(partition, Duration.ofSeconds(30)) < end) {
+        while (ClusterWait.until("read " + topic.name(), () -> consumer.position(partition, Duration.ofSeconds(30))) < end) {
             fresh.addAll(poll(Duration.ofMillis(200)));
         }
         return fresh;
@@ -82,11 +86,24 @@ final class CompactedTopic<V> implements AutoCloseable {
             config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             producer = new KafkaProducer<>(config, topic.keySerde().serializer(), topic.valueSerde().serializer());
         }
-        try {
-            producer.send(new ProducerRecord<>(topic.name(), key, value)).get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot write " + key + " to " + topic.name() + ": " + e.getMessage(), e);
-        }
+        // During an outage the record waits in the producer (and is sent again after its delivery timeout): the
+        // topic is compacted and the value is the key's whole state, so a second copy changes nothing.
+        ClusterWait.until("write " + key + " to " + topic.name(), () -> {
+            try {
+                return producer.send(new ProducerRecord<>(topic.name(), key, value)).get(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while writing " + key + " to " + topic.name(), e);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new org.apache.kafka.common.errors.TimeoutException("no acknowledgement in 60 s", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (ClusterWait.isOutage(e.getCause())) {
+                    throw new org.apache.kafka.common.errors.TimeoutException(e.getCause().getMessage(), e.getCause());
+                }
+                throw new IllegalStateException("Cannot write " + key + " to " + topic.name() + ": " + e.getCause().getMessage(),
+                        e.getCause());
+            }
+        });
     }
 
     /** Makes a {@link #poll} in progress in another thread return (a follower being stopped). */
