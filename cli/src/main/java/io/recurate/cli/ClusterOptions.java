@@ -112,7 +112,6 @@ final class ClusterOptions {
 
     /** The plan's shape as the user gave it (null: decided from the cluster). */
     record PlanChoice(Integer partitions, Short replication, Integer minInsyncReplicas) {
-        static final PlanChoice AUTO = new PlanChoice(null, null, null);
     }
 
     /** A resolved cluster: Kafka client settings, registry, namespace and the plan's shape. */

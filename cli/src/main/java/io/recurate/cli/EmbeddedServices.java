@@ -100,11 +100,6 @@ final class EmbeddedServices {
      * Starts broker and registry as background processes that outlive this command. Whatever an earlier
      * start left half running (a registry whose broker crashed) is stopped first, so that nothing is orphaned.
      */
-    State start() {
-        return start(1);
-    }
-
-    /** As {@link #start()}, with a replicated cluster of {@code brokers} nodes when more than one. */
     State start(int brokerCount) {
         if (recorded().isPresent()) {
             stop();

@@ -21,15 +21,10 @@ import picocli.CommandLine.Model.CommandSpec;
         subcommands = {TopicsCommand.Create.class, TopicsCommand.Describe.class, TopicsCommand.DeletePass.class})
 final class TopicsCommand {
 
-    /** Options every topics subcommand shares: the cluster and the plan's shape. */
+    /** Options every topics subcommand shares: the cluster, whose options include the plan's shape. */
     static final class PlanOptions {
         @Mixin
         ClusterOptions cluster;
-
-        /** The plan: ClusterOptions' --partitions, --replication and --min-insync-replicas, or what the cluster suggests. */
-        TopicPlan plan(ClusterOptions.Cluster resolved) {
-            return resolved.plan();
-        }
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -49,7 +44,7 @@ final class TopicsCommand {
         @Override
         public Integer call() {
             ClusterOptions.Cluster cluster = options.cluster.resolve();
-            TopicPlan plan = options.plan(cluster);
+            TopicPlan plan = cluster.plan();
             List<TopicSpec> specs = new ArrayList<>(plan.baseTopics());
             specs.add(plan.schemas());
             if (pass != null) {
@@ -90,7 +85,7 @@ final class TopicsCommand {
         @Override
         public Integer call() {
             ClusterOptions.Cluster cluster = options.cluster.resolve();
-            TopicPlan plan = options.plan(cluster);
+            TopicPlan plan = cluster.plan();
             PrintWriter out = spec.commandLine().getOut();
             try (TopicAdmin admin = new TopicAdmin(cluster.kafkaConfig())) {
                 List<TopicSpec> specs = new ArrayList<>(plan.baseTopics());
@@ -135,7 +130,7 @@ final class TopicsCommand {
         public Integer call() {
             ClusterOptions.Cluster cluster = options.cluster.resolve();
             try (TopicAdmin admin = new TopicAdmin(cluster.kafkaConfig())) {
-                List<String> deleted = admin.deleteTopics(options.plan(cluster).passTopics(pass));
+                List<String> deleted = admin.deleteTopics(cluster.plan().passTopics(pass));
                 spec.commandLine().getOut().println(deleted.isEmpty() ? "Pass " + pass + " has no topics."
                         : "Deleted " + String.join(", ", deleted));
             }
