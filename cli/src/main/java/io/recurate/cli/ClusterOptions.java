@@ -146,6 +146,16 @@ final class ClusterOptions {
             return topics(plan());
         }
 
+        /**
+         * For the long-running services (scorer, trainer, run): the registry client waits out an outage of any
+         * length, as their Kafka clients do, unless the properties file sets schema.registry.max.attempts.
+         */
+        Cluster forServices() {
+            Map<String, Object> registryConfig = new HashMap<>(registryClientConfig);
+            registryConfig.putIfAbsent(RegistryConfig.MAX_ATTEMPTS, 0);
+            return new Cluster(kafkaConfig, registryUrl, registryUserInfo, Map.copyOf(registryConfig), namespace, choice);
+        }
+
         RegistryClient registry() {
             if (registryUrl == null) {
                 throw new IllegalArgumentException("No schema registry: pass --schema-registry-url");

@@ -123,6 +123,7 @@ final class RunCommand implements Callable<Integer> {
                 stopAtEnd.add(0, registry);
                 resolved = cluster.cluster(broker.bootstrapServers(), registry.url());
             }
+            resolved = resolved.forServices();
             log.info("Cluster: {}", resolved.describe());
             TopicPlan plan = resolved.plan();
             RecurateTopics topics = resolved.topics(plan);

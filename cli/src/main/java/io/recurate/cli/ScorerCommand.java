@@ -32,7 +32,7 @@ final class ScorerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ClusterOptions.Cluster resolved = cluster.resolve();
+        ClusterOptions.Cluster resolved = cluster.resolve().forServices();
         log.info("Cluster: {}", resolved.describe());
         var config = scorer.config(resolved, cluster.home);
         var endpoint = metrics.open("scorer", 9404);

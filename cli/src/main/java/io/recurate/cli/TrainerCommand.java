@@ -35,7 +35,7 @@ final class TrainerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ClusterOptions.Cluster resolved = cluster.resolve();
+        ClusterOptions.Cluster resolved = cluster.resolve().forServices();
         log.info("Cluster: {}", resolved.describe());
         TrainerConfig config = trainer.config(resolved, cluster.home, threshold, policy.resolve());
         var endpoint = metrics.open("trainer", 9405);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,36 @@ class DeploymentFilesTest {
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(output).isZero();
+    }
+
+    /**
+     * The cluster shape of the compose file, as docker-compose resolves it (anchors merged): three brokers, two
+     * scorer replicas that share no folder with the trainer, and one topic plan in every recurate container.
+     */
+    @Test
+    void composeRunsTwoScorerReplicasOnThreeBrokersWithOnePlan() throws Exception {
+        boolean installed = new ProcessBuilder("sh", "-c", "command -v docker-compose").start().waitFor() == 0;
+        assumeTrue(installed, "docker-compose (Debian's package) is not installed: skipping the compose check");
+        Process p = new ProcessBuilder("docker-compose", "-f", ROOT.resolve("docker-compose.yml").toString(), "config")
+                .start();
+        String resolved = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        JsonNode services = new ObjectMapper(new YAMLFactory()).readTree(resolved).path("services");
+
+        assertThat(services.has("kafka-1") && services.has("kafka-2") && services.has("kafka-3")).as(resolved).isTrue();
+        JsonNode scorer = services.path("scorer");
+        assertThat(scorer.path("deploy").path("replicas").asInt()).isEqualTo(2);
+        assertThat(scorer.has("ports")).as("replicas cannot share a host port").isFalse();
+        assertThat(scorer.path("volumes").toString()).as("scorers share no folder with the trainer").doesNotContain("models");
+        JsonNode plan = services.path("topics").path("environment");
+        assertThat(plan.path("RECURATE_REPLICATION").asText()).isEqualTo("3");
+        assertThat(plan.path("RECURATE_MIN_INSYNC_REPLICAS").asText()).isEqualTo("2");
+        assertThat(plan.path("RECURATE_ARTIFACT_STORE").asText()).isEqualTo("kafka");
+        for (String service : List.of("scorer", "scorer-gpu", "trainer")) {
+            assertThat(services.path(service).path("environment")).as(service + " uses the topics' plan").isEqualTo(plan);
+        }
+        String prometheus = Files.readString(ROOT.resolve("grafana/prometheus.yml"));
+        assertThat(prometheus).as("every scorer replica is scraped").contains("dns_sd_configs").contains("\"scorer\"");
     }
 
     @Test

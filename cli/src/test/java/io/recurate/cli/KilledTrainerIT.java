@@ -57,8 +57,8 @@ class KilledTrainerIT {
             // Killed once it says it trains v1 (it has read pass 1 then), whatever the speed of the machine.
             first.awaitLog("Training v1 after pass 1", Duration.ofMinutes(5), children);
             Thread.sleep(500);
-            first.process.destroyForcibly();
-            assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            first.process().destroyForcibly();
+            assertThat(first.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(first.log()).as("killed in the middle of training, before anything was announced")
                     .doesNotContain("announced");
             assertThat(versions(kafka, topics)).as("a killed trainer announces nothing").doesNotContainKey("v1");
@@ -74,7 +74,7 @@ class KilledTrainerIT {
             assertThat(versions(kafka, topics)).containsKeys("v0", "v1");
         } finally {
             loopThread.shutdownNow(); // a loop still waiting is interrupted, not left polling the next test's broker
-            children.forEach(c -> c.process.destroyForcibly());
+            children.forEach(c -> c.process().destroyForcibly());
             LoopIT.run("down", "--home", home.toString());
         }
     }
@@ -95,59 +95,6 @@ class KilledTrainerIT {
                 (PassStatus s) -> passes.put(s.getPass(), s.getState() + " " + s.getCounts()));
         throw new AssertionError("The loop did not finish within 8 minutes after the trainer's restart. Passes: " + passes
                 + "; versions: " + versions(kafka, topics).keySet() + Child.logs(serving));
-    }
-
-    /** A CLI command run as its own process, its output in a log file under the home folder. */
-    private record Child(String name, Process process, Path logFile) {
-        static Child start(Path home, String... args) throws Exception {
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-            command.addAll(List.of(args));
-            command.addAll(List.of("--metrics-port", "0"));
-            Files.createDirectories(home);
-            Path log = home.resolve(args[0] + "-" + System.nanoTime() + ".log");
-            return new Child(args[0], new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .start(), log);
-        }
-
-        String log() throws java.io.IOException {
-            return Files.exists(logFile) ? Files.readString(logFile) : "";
-        }
-
-        void awaitLog(String line, Duration timeout, List<Child> all) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!log().contains(line)) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError(name + " never logged \"" + line + "\" within " + timeout + logs(all));
-                }
-                failIfOneDied(all);
-                Thread.sleep(100);
-            }
-        }
-
-        static void failIfOneDied(List<Child> children) {
-            for (Child c : children) {
-                if (!c.process.isAlive()) {
-                    throw new AssertionError("The " + c.name + " exited with " + c.process.exitValue() + logs(children));
-                }
-            }
-        }
-
-        /** The last lines of each log, without the client's reconnection chatter. */
-        static String logs(List<Child> children) {
-            StringBuilder out = new StringBuilder();
-            for (Child c : children) {
-                try {
-                    List<String> lines = Files.readAllLines(c.logFile).stream()
-                            .filter(l -> !l.contains("NetworkClient")).toList();
-                    out.append("\n--- ").append(c.logFile.getFileName()).append(" (last 30 lines)\n")
-                            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
-                } catch (java.io.IOException e) {
-                    out.append("\n--- ").append(c.logFile).append(": ").append(e.getMessage());
-                }
-            }
-            return out.toString();
-        }
     }
 
     private static Map<String, ModelVersion> versions(Map<String, Object> kafka, RecurateTopics topics) {

@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
@@ -30,14 +31,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The production shape on this machine: 'recurate up --brokers 3' (KRaft, loopback, replication 3,
- * min.insync.replicas 2), 'run' on it with the cluster's own plan and bundles kept in Kafka, and the broker leading
- * the source's first
- * partition killed (SIGKILL) mid-pass and restarted: the loop completes with no manual step and every pass is
- * exactly once (kept ∪ removed = source, no duplicates).
+ * min.insync.replicas 2), two scorer JVMs and a trainer JVM with separate folders (bundles kept in Kafka), and
+ * 'run --no-services' driving the passes. The broker leading the source's first partition is killed (SIGKILL)
+ * mid-pass, and the broker leading the first partition of the pass the trainer reads as it starts reading; each
+ * is restarted 5 s later. The loop completes with no manual step and every pass is exactly once
+ * (kept ∪ removed = source, no duplicates).
  */
 class MultiBrokerIT {
     private static final Path HOME = Path.of("target", "multi-broker-" + System.nanoTime()).toAbsolutePath();
     private static EmbeddedServices.State services;
+    /** The pid of each node, by node id: a restarted node has a new one. */
+    private static final Map<Integer, Long> pids = new java.util.HashMap<>();
 
     @BeforeAll
     static void up() {
@@ -45,6 +49,9 @@ class MultiBrokerIT {
         assertThat(up[0]).as(up[2]).isEqualTo("0");
         services = new EmbeddedServices(HOME).running().orElseThrow();
         assertThat(services.brokers()).hasSize(3);
+        for (int node = 1; node <= 3; node++) {
+            pids.put(node, services.brokers().get(node - 1).pid());
+        }
     }
 
     @AfterAll
@@ -53,63 +60,94 @@ class MultiBrokerIT {
     }
 
     @Test
-    void aRunOnThreeBrokersSurvivesTheSourceLeadersDeathMidPass() throws Exception {
+    void twoScorersATrainerAndTheLoopAsSeparateProcessesSurviveBrokerDeathsMidPassAndMidTraining() throws Exception {
         Path constitution = HOME.resolve("constitution.jsonl");
         Files.write(constitution, LoopIT.constitutionLines(10, 10, 7));
-        Path log = HOME.resolve("run.log");
-        Process run = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--home", HOME.toString(),
-                "--namespace", "m3", "--corpus", MailCorpus.documents(LoopIT.DOCUMENTS).toString(), "--constitution",
-                constitution.toString(), "--max-passes", "2", "--metrics-port", "0", "--artifact-store", "kafka"))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        String home = HOME.toString();
+        List<Child> children = new ArrayList<>();
         try {
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-            while (!Files.readString(log).contains("Pass 1: scoring") && System.nanoTime() < deadline) {
-                assertThat(run.isAlive()).as(Files.readString(log)).isTrue();
-                Thread.sleep(100);
-            }
-            int leader;
-            try (Admin admin = Admin.create(kafka())) {
-                TopicDescription ingest = admin.describeTopics(List.of("m3.docs.ingest")).allTopicNames()
-                        .get(30, TimeUnit.SECONDS).get("m3.docs.ingest");
-                assertThat(ingest.partitions().get(0).replicas()).as("replicated on every broker").hasSize(3);
-                leader = ingest.partitions().get(0).leader().id();
-            }
-            ProcessHandle victim = ProcessHandle.of(services.brokers().get(leader - 1).pid()).orElseThrow();
-            victim.destroyForcibly();
-            victim.onExit().get(30, TimeUnit.SECONDS);
-            Thread.sleep(5_000);
-            try (EmbeddedBroker restarted = EmbeddedCluster.restartNode(
-                    BrokerSettings.in(HOME.resolve("kafka")).withDetached(true), leader)) {
-                assertThat(run.waitFor(8, TimeUnit.MINUTES)).as("the run ended").isTrue();
-                String out = Files.readString(log);
-                assertThat(run.exitValue()).as(out).isZero();
+            Child run = Child.start(HOME, "run", "--home", home, "--namespace", "m3", "--no-services", "--corpus",
+                    MailCorpus.documents(LoopIT.DOCUMENTS).toString(), "--constitution", constitution.toString(),
+                    "--max-passes", "2", "--artifact-store", "kafka", "--artifacts", HOME.resolve("run-models").toString());
+            children.add(run);
+            run.awaitLog("Pass 1: threshold", Duration.ofMinutes(3), children); // topics made, v0 in the cluster
+            Child scorerA = Child.named("scorer-a", HOME, "scorer", "--home", home, "--namespace", "m3",
+                    "--state-dir", HOME.resolve("scorer-a").toString());
+            Child scorerB = Child.named("scorer-b", HOME, "scorer", "--home", home, "--namespace", "m3",
+                    "--state-dir", HOME.resolve("scorer-b").toString());
+            Child trainer = Child.start(HOME, "trainer", "--home", home, "--namespace", "m3", "--constitution",
+                    constitution.toString(), "--artifact-store", "kafka", "--artifacts", HOME.resolve("trainer-models").toString());
+            children.addAll(List.of(scorerA, scorerB, trainer));
+
+            scorerA.awaitLog("Pass 1: scoring", Duration.ofMinutes(3), children);
+            EmbeddedBroker first = killAndRestartLeaderOf("m3.docs.ingest");
+            awaitEither(scorerA, scorerB, "Pass 1 scored", children);
+            EmbeddedBroker second = killAndRestartLeaderOf("m3.pass.1.kept"); // what the trainer reads now
+            try (first; second) {
+                assertThat(run.process().waitFor(8, TimeUnit.MINUTES)).as("the run ended" + Child.logs(children)).isTrue();
+                String out = run.log();
+                assertThat(run.process().exitValue()).as(out).isZero();
                 assertThat(out).contains("Topic plan of namespace m3: 6 partitions, replication 3, min.insync.replicas 2")
                         .contains("Pass 2 (v1");
-                assertExactlyOnce(1);
-                assertExactlyOnce(2);
-                // Bundles went through the cluster: every announced fold is a kafka: address, and the scorer loaded
-                // them from its own download folder, not from the trainer's artifact folder.
-                String[] models = LoopIT.run("models", "show", "v1", "--home", HOME.toString(), "--namespace", "m3");
+                assertExactlyOnce(services.bootstrapServers(), services.registryUrl(), "m3", 1);
+                assertExactlyOnce(services.bootstrapServers(), services.registryUrl(), "m3", 2);
+                // Both scorers took part in the passes, as one streams application sharing the partitions.
+                assertThat(scorerA.log()).contains("Pass 1: scoring").contains("Pass 2: scoring");
+                assertThat(scorerB.log()).contains("Pass 1: scoring").contains("Pass 2: scoring");
+                assertThat(trainer.log()).contains("Training v1 after pass 1");
+                // Bundles went through the cluster: every announced fold is a kafka: address, and each scorer
+                // loaded them into its own folder, not from the trainer's.
+                String[] models = LoopIT.run("models", "show", "v1", "--home", home, "--namespace", "m3");
                 assertThat(models[1]).as(models[2]).contains("\"artifactUri\" : \"kafka:m3.bundles/filter/v1/fold-0\"");
-                assertThat(HOME.resolve("streams").resolve("bundles").resolve("m3.bundles").resolve("filter/v1/fold-0"))
-                        .isDirectory();
+                for (String scorer : List.of("scorer-a", "scorer-b")) {
+                    assertThat(HOME.resolve(scorer).resolve("bundles").resolve("m3.bundles").resolve("filter/v1/fold-0"))
+                            .isDirectory();
+                }
             }
         } finally {
-            run.destroyForcibly();
+            children.forEach(c -> c.process().destroyForcibly());
+        }
+    }
+
+    /** SIGKILLs the broker leading partition 0 of {@code topic} and starts it again 5 s later. */
+    private static EmbeddedBroker killAndRestartLeaderOf(String topic) throws Exception {
+        int leader;
+        try (Admin admin = Admin.create(kafka())) {
+            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(30, TimeUnit.SECONDS).get(topic);
+            assertThat(description.partitions().get(0).replicas()).as("replicated on every broker").hasSize(3);
+            leader = description.partitions().get(0).leader().id();
+        }
+        ProcessHandle victim = ProcessHandle.of(pids.get(leader)).orElseThrow();
+        victim.destroyForcibly();
+        victim.onExit().get(30, TimeUnit.SECONDS);
+        Thread.sleep(5_000);
+        EmbeddedBroker restarted = EmbeddedCluster.restartNode(BrokerSettings.in(HOME.resolve("kafka")).withDetached(true),
+                leader);
+        pids.put(leader, restarted.pid());
+        return restarted;
+    }
+
+    private static void awaitEither(Child a, Child b, String line, List<Child> all) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (!a.log().contains(line) && !b.log().contains(line)) {
+            assertThat(System.nanoTime()).as("a scorer logs \"%s\"%s", line, Child.logs(all)).isLessThan(deadline);
+            Child.failIfOneDied(all);
+            Thread.sleep(20);
         }
     }
 
     /** kept ∪ removed of the pass = the source (full mode: the ingest topic), with no document twice. */
-    private static void assertExactlyOnce(int pass) {
-        RecurateTopics topics = new RecurateTopics(new TopicPlan("m3", 6, (short) 3),
-                new RecurateSerdes(new RegistryClient(RegistryConfig.of(services.registryUrl()))));
+    static void assertExactlyOnce(String bootstrap, String registry, String namespace, int pass) {
+        Map<String, Object> kafka = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        RecurateTopics topics = new RecurateTopics(new TopicPlan(namespace, 6, (short) 1),
+                new RecurateSerdes(new RegistryClient(RegistryConfig.of(registry))));
         Set<String> source = new HashSet<>();
-        TopicScan.read(kafka(), topics.ingest().name(), topics.ingest().valueSerde().deserializer(),
+        TopicScan.read(kafka, topics.ingest().name(), topics.ingest().valueSerde().deserializer(),
                 (Document d) -> source.add(d.getId()));
         List<String> decided = new ArrayList<>();
         for (var topic : List.of(topics.kept(pass), topics.removed(pass))) {
-            TopicScan.read(kafka(), topic.name(), topic.valueSerde().deserializer(),
+            TopicScan.read(kafka, topic.name(), topic.valueSerde().deserializer(),
                     (ScoredDocument d) -> decided.add(d.getDocument().getId()));
         }
         assertThat(decided).as("pass %d: no document twice", pass).doesNotHaveDuplicates();

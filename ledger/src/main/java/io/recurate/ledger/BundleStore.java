@@ -1,5 +1,6 @@
 package io.recurate.ledger;
 
+import io.recurate.topics.ClusterWait;
 import io.recurate.topics.TopicPlan;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,8 +62,15 @@ public final class BundleStore {
         return uri != null && uri.startsWith(SCHEME);
     }
 
-    /** Writes every file under {@code folder} under {@code prefix} and returns the bundle's URI. */
+    /**
+     * Writes every file under {@code folder} under {@code prefix} and returns the bundle's URI; written again whole
+     * while the cluster does not answer (same keys, so a second copy only replaces the first).
+     */
     public String upload(Path folder, String topic, String prefix) {
+        return ClusterWait.until("write bundle " + prefix + " to " + topic, () -> uploadOnce(folder, topic, prefix));
+    }
+
+    private String uploadOnce(Path folder, String topic, String prefix) {
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -172,8 +180,9 @@ public final class BundleStore {
             TopicPartition partition = new TopicPartition(topic, 0);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(60)).get(partition);
-            while (consumer.position(partition, Duration.ofSeconds(60)) < end) {
+            long end = ClusterWait.until("read the end of " + topic,
+                    () -> consumer.endOffsets(List.of(partition), Duration.ofSeconds(60)).get(partition));
+            while (ClusterWait.until("read " + topic, () -> consumer.position(partition, Duration.ofSeconds(60))) < end) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     if (r.key() == null || !r.key().startsWith(start) || r.value() == null) {
                         continue;

@@ -1,5 +1,6 @@
 package io.recurate.ledger;
 
+import io.recurate.topics.ClusterWait;
 import io.recurate.topics.Topic;
 import java.time.Duration;
 import java.util.ArrayList;

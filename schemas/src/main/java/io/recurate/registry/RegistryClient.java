@@ -9,6 +9,8 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -164,16 +166,25 @@ public final class RegistryClient {
     }
 
     /**
-     * Sends one request, trying each URL in turn and retrying with doubling backoff while the
-     * registry is unreachable or answers 5xx; 4xx answers are final.
+     * Sends one request, trying each URL in turn and retrying with doubling backoff while the registry is
+     * unreachable or answers 5xx (for ever when {@link RegistryConfig#maxAttempts()} is 0, as the services do);
+     * 4xx answers are final. The first failure and then one line a minute say what is waited for and since when.
      */
     private JsonNode send(String method, String path, JsonNode body) {
         Exception last = null;
         long backoff = config.backoff().toMillis();
-        for (int attempt = 1; attempt <= config.maxAttempts(); attempt++) {
+        Instant started = Instant.now();
+        Instant since = null;
+        Instant said = null;
+        for (int attempt = 1; config.maxAttempts() == 0 || attempt <= config.maxAttempts(); attempt++) {
             for (URI base : config.urls()) {
                 try {
-                    return sendOnce(base, method, path, body);
+                    JsonNode answer = sendOnce(base, method, path, body);
+                    if (since != null) {
+                        log.info("Schema registry {} answers again (waited {} s)", config.displayUrls(),
+                                Duration.between(since, Instant.now()).toSeconds());
+                    }
+                    return answer;
                 } catch (javax.net.ssl.SSLException e) { // a certificate does not fix itself: no retries
                     throw new RegistryException("TLS with schema registry " + base.getScheme() + "://" + base.getHost() + ":"
                             + base.getPort() + " failed: " + e.getMessage() + " (is " + RegistryTls.TRUSTSTORE_LOCATION
@@ -185,9 +196,17 @@ public final class RegistryClient {
                     throw new RegistryException("Interrupted while calling schema registry " + config.displayUrls(), e);
                 }
             }
-            if (attempt < config.maxAttempts()) {
-                log.warn("Schema registry {} unavailable ({}); retry {}/{} in {} ms", config.displayUrls(),
-                        describe(last), attempt, config.maxAttempts() - 1, backoff);
+            if (config.maxAttempts() == 0 || attempt < config.maxAttempts()) {
+                Instant now = Instant.now();
+                since = started;
+                if (said == null || Duration.between(said, now).toMinutes() >= 1) {
+                    log.warn("Waiting for schema registry {} since {} ({}); {}", config.displayUrls(),
+                            since.atZone(java.time.ZoneId.systemDefault()).toLocalTime()
+                                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS), describe(last),
+                            config.maxAttempts() == 0 ? "retrying until it answers"
+                                    : "attempt " + attempt + " of " + config.maxAttempts());
+                    said = now;
+                }
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, 10_000);
             }

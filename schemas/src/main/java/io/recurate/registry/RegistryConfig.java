@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param userInfo      {@code user:password} for HTTP basic auth, or null
  * @param autoRegister  register a record's schema on first use; when false the schema must exist
  * @param timeout       per-request timeout
- * @param maxAttempts   attempts per request when the registry is unreachable or answers 5xx
+ * @param maxAttempts   attempts per request when the registry is unreachable or answers 5xx; 0: until it answers
  * @param backoff       wait before the second attempt; doubles on each further attempt
  * @param tls           truststore and keystore for an https registry ({@code schema.registry.ssl.*}), or null
  */
@@ -29,7 +29,10 @@ public record RegistryConfig(List<URI> urls, String userInfo, boolean autoRegist
     public static final String AUTO_REGISTER = "auto.register.schemas";
     /** Per-request timeout in ms (default 10000). */
     public static final String REQUEST_TIMEOUT_MS = "schema.registry.request.timeout.ms";
-    /** Attempts per request while the registry is unreachable (default 10: about a minute with the backoff). */
+    /**
+     * Attempts per request while the registry is unreachable (default 10: about a minute with the backoff); 0 retries
+     * until it answers, which the long-running services (scorer, trainer, run) use unless told otherwise.
+     */
     public static final String MAX_ATTEMPTS = "schema.registry.max.attempts";
     /** First retry backoff in ms, doubled each attempt up to 10 s (default 200). */
     public static final String BACKOFF_MS = "schema.registry.retry.backoff.ms";
@@ -40,8 +43,9 @@ public record RegistryConfig(List<URI> urls, String userInfo, boolean autoRegist
             throw new IllegalArgumentException("At least one schema registry URL is required (" + URL + ")");
         }
         urls = List.copyOf(urls);
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException(MAX_ATTEMPTS + " must be at least 1, was " + maxAttempts);
+        if (maxAttempts < 0) {
+            throw new IllegalArgumentException(MAX_ATTEMPTS + " must be 0 (until the registry answers) or more, was "
+                    + maxAttempts);
         }
     }
 

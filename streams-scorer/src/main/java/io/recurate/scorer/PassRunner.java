@@ -8,6 +8,8 @@ import io.recurate.schemas.OffsetRange;
 import io.recurate.schemas.PassCounts;
 import io.recurate.schemas.PassProgress;
 import io.recurate.schemas.PassStatus;
+import io.recurate.service.Causes;
+import io.recurate.topics.ClusterWait;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicAdmin;
 import java.time.Duration;
@@ -66,13 +68,21 @@ public final class PassRunner implements AutoCloseable {
             deleteLocalState(config.stateDir().resolve(applicationId));
         }
         try (TopicAdmin topicAdmin = new TopicAdmin(config.kafkaConfig())) {
-            topicAdmin.ensure(topics.plan().passTopics(status.getPass(), pass.variant()));
+            ClusterWait.until("create the topics of pass " + status.getPass(),
+                    () -> topicAdmin.ensure(topics.plan().passTopics(status.getPass(), pass.variant())));
         }
         this.streams = new KafkaStreams(ScoringTopology.build(pass, topics, registry, config.batch(), scorer,
                 new ScorerMetrics(meters, pass.pass(), pass.modelVersion())), config.streamsProperties(applicationId));
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meters);
         streams.setUncaughtExceptionHandler(e -> {
+            if (ClusterWait.isOutage(e)) {
+                // The cluster did not answer within task.timeout.ms: a new thread takes the tasks over from their
+                // last commit (exactly once: what the old one had not committed is aborted) and waits again.
+                log.warn("Pass {}: a stream thread gave up waiting for the cluster ({}); a new one resumes from the last "
+                        + "commit", status.getPass(), Causes.describe(e));
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             log.error("Pass {} stopped: {}", status.getPass(), e.toString(), e);
             failure.set(e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -173,8 +183,9 @@ public final class PassRunner implements AutoCloseable {
 
     private void readProgressToEnd() {
         var partitions = progressReader.assignment();
-        var end = progressReader.endOffsets(partitions);
-        while (partitions.stream().anyMatch(tp -> progressReader.position(tp) < end.get(tp))) {
+        var end = ClusterWait.until("read the end of the pass's progress", () -> progressReader.endOffsets(partitions));
+        while (partitions.stream().anyMatch(tp -> ClusterWait.until("read the pass's progress",
+                () -> progressReader.position(tp)) < end.get(tp))) {
             readProgress(Duration.ofMillis(100));
         }
     }

@@ -1,6 +1,7 @@
 package io.recurate.topics;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +14,16 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a topic from its beginning to the end offsets it had when the scan started, committed records
  * only, without a consumer group. The end offsets are returned so an export can say exactly what it holds.
  */
 public final class TopicScan {
+    private static final Logger log = LoggerFactory.getLogger(TopicScan.class);
+
     private TopicScan() {
     }
 
@@ -57,21 +62,43 @@ public final class TopicScan {
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "recurate-scan-" + UUID.randomUUID());
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
         try (var consumer = new KafkaConsumer<>(config, keys, values)) {
-            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            var infos = ClusterWait.until("list the partitions of " + topic,
+                    () -> consumer.partitionsFor(topic, Duration.ofSeconds(30)));
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalArgumentException("Topic " + topic + " does not exist");
             }
             List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+            Map<TopicPartition, Long> begin = ClusterWait.until("read the first offsets of " + topic,
+                    () -> consumer.beginningOffsets(partitions, Duration.ofSeconds(30)));
+            Map<TopicPartition, Long> end = ClusterWait.until("read the end offsets of " + topic,
+                    () -> consumer.endOffsets(partitions, Duration.ofSeconds(30)));
+            // poll() waits out an outage by itself (it returns nothing), so a scan that gets nothing for a minute
+            // says so; position() may time out, so it waits here.
+            Instant quietSince = Instant.now();
+            Instant said = null;
+            while (partitions.stream().anyMatch(tp -> ClusterWait.until("read " + topic,
+                    () -> consumer.position(tp, Duration.ofSeconds(30))) < end.get(tp))) {
+                var records = consumer.poll(Duration.ofMillis(200));
+                records.forEach(r -> {
                     if (r.value() != null && r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
                         each.accept(r.key(), r.value());
                     }
                 });
+                Instant now = Instant.now();
+                if (!records.isEmpty()) {
+                    if (said != null) {
+                        log.info("The cluster answers again: read {} (waited {} s)", topic,
+                                Duration.between(quietSince, now).toSeconds());
+                    }
+                    quietSince = now;
+                    said = null;
+                } else if (Duration.between(said == null ? quietSince : said, now).compareTo(ClusterWait.SAY_EVERY) >= 0) {
+                    log.warn("Waiting for the cluster to read {} since {}: no record for {} s, still reading", topic,
+                            ClusterWait.clock(quietSince), Duration.between(quietSince, now).toSeconds());
+                    said = now;
+                }
             }
             partitions.stream().sorted(java.util.Comparator.comparingInt(TopicPartition::partition))
                     .forEach(tp -> ranges.accept(tp.partition(), begin.get(tp), end.get(tp)));

@@ -1,4 +1,4 @@
-package io.recurate.ledger;
+package io.recurate.topics;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,17 +12,18 @@ import org.slf4j.LoggerFactory;
  * retriable error) is tried again every second, and once a minute the log says what is waited for and since
  * when. Anything else (a wakeup, an authorization error, bad data) is not retried.
  */
-final class ClusterWait {
+public final class ClusterWait {
     private static final Logger log = LoggerFactory.getLogger(ClusterWait.class);
-    static final Duration SAY_EVERY = Duration.ofMinutes(1);
+    public static final Duration SAY_EVERY = Duration.ofMinutes(1);
 
     private ClusterWait() {
     }
 
-    static <T> T until(String what, Supplier<T> action) {
+    public static <T> T until(String what, Supplier<T> action) {
         Instant since = null;
         Instant said = null;
         while (true) {
+            Instant attempt = Instant.now();
             try {
                 T result = action.get();
                 if (since != null) {
@@ -34,9 +35,9 @@ final class ClusterWait {
                     throw e;
                 }
                 Instant now = Instant.now();
-                since = since == null ? now : since;
+                since = since == null ? attempt : since; // the wait began when the first unanswered attempt did
                 if (said == null || Duration.between(said, now).compareTo(SAY_EVERY) >= 0) {
-                    log.warn("Waiting for the cluster to {} since {} ({}); retrying every second", what, since, e.getMessage());
+                    log.warn("Waiting for the cluster to {} since {} ({}); retrying every second", what, clock(since), e.getMessage());
                     said = now;
                 }
                 try {
@@ -49,8 +50,14 @@ final class ClusterWait {
         }
     }
 
+    /** A moment as the log says it: the local time of day, to the second. */
+    public static String clock(Instant moment) {
+        return moment.atZone(java.time.ZoneId.systemDefault()).toLocalTime().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
+    }
+
     /** A Kafka timeout or retriable error, here or as the cause of a wrapper. */
-    static boolean isOutage(Throwable e) {
+    public static boolean isOutage(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof RetriableException || t instanceof java.util.concurrent.TimeoutException) {
                 return true;
