@@ -49,9 +49,11 @@ public final class ScoringTopology {
         // id: a restarted scorer fences its killed predecessor and aborts its open transaction at once.
         topology.addProcessor(SCORER, () -> new ScoringProcessor(pass, batch, scorer,
                 new AvroDeserializer<>(registry, false, null), metrics), SOURCE);
-        // Its changelog holds whole documents: allow the same record size as the document topics.
+        // Its changelog holds whole documents: allow the same record size as the document topics. Cached, so that a
+        // record scored before the next commit (nearly all of them) reaches neither RocksDB nor the changelog but
+        // as a tombstone; what is still buffered at a commit is written whole, which a restore needs.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUFFER_STORE),
-                Serdes.Long(), new BufferedRecord.StoreSerde()).withLoggingEnabled(Map.of(
+                Serdes.Long(), new BufferedRecord.StoreSerde()).withCachingEnabled().withLoggingEnabled(Map.of(
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(TopicPlan.MAX_MESSAGE_BYTES))), SCORER);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE),
                 Serdes.Integer(), new AvroBinarySerde<PassProgress>(PassProgress.getClassSchema())), SCORER);
