@@ -192,6 +192,21 @@ class ScoringTopologyTest {
         assertThat(kept().readKeyValuesToList()).hasSize(3);
     }
 
+    /**
+     * The buffer's changelog carries a whole document only when it is still buffered at a commit (a restore needs
+     * it); one scored before the commit leaves a tombstone, not its text (the driver commits after every record).
+     */
+    @Test
+    void aRecordScoredBeforeTheCommitReachesTheBuffersChangelogOnlyAsATombstone() {
+        start(2, 1000);
+        ingest().pipeInput("h1", doc("h1", "notes"));  // still buffered at the commit that follows it
+        ingest().pipeInput("h2", doc("h2", "agenda")); // completes the batch: both scored and deleted before the commit
+        var changelog = driver.createOutputTopic("unit-scorer-p1-" + ScoringTopology.BUFFER_STORE + "-changelog",
+                Serdes.Long().deserializer(), Serdes.ByteArray().deserializer()).readKeyValuesToList();
+        assertThat(changelog).extracting(kv -> kv.value == null).containsExactly(false, true, true);
+        assertThat(kept().readKeyValuesToList()).hasSize(2);
+    }
+
     @Test
     void aBatchIsScoredWhenItsOldestRecordHasWaited() {
         start(100, 1000);
