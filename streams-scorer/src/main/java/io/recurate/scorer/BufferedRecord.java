@@ -23,6 +23,11 @@ import org.apache.kafka.common.serialization.Serializer;
 record BufferedRecord(byte[] key, byte[] value, long timestamp, List<Header> headers, String topic, int partition,
                       long offset) {
 
+    /** Bytes of key and value, for the batch's byte limit. */
+    long size() {
+        return (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
+    }
+
     Headers headerCopy() {
         RecordHeaders copy = new RecordHeaders();
         headers.forEach(h -> copy.add(h.key(), h.value()));

@@ -26,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Buffers a partition's records in a changelogged store and scores them in batches: when the buffer
- * holds the batch size, or when its oldest record has waited the maximum wait. A batch is decoded,
+ * Buffers a partition's records in a changelogged store (and, to read a batch without decoding it again, in
+ * memory) and scores them in batches: when the buffer holds the batch size or its byte limit, or when its oldest
+ * record has waited the maximum wait. A batch is decoded,
  * scored in one call, routed to kept or removed with an annotation each, and deleted from the store,
  * all in the task's transaction; undecodable records go to the DLQ. After a crash the store comes
  * back from its changelog, so a record whose offset was committed is still scored, exactly once.
@@ -46,6 +47,9 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     private PassProgress progress;
     private int partition;
     private long nextSequence;
+    /** What the store holds, in order: a batch is read from here, not decoded again from the store. */
+    private final List<KeyValue<Long, BufferedRecord>> pending = new ArrayList<>();
+    private long pendingBytes;
     private long buffered;
     private long oldestBufferedAt;
     private boolean progressDirty;
@@ -67,7 +71,10 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         this.partition = context.taskId().partition();
         try (KeyValueIterator<Long, BufferedRecord> all = buffer.all()) {
             while (all.hasNext()) {
-                nextSequence = Math.max(nextSequence, all.next().key + 1);
+                KeyValue<Long, BufferedRecord> restored = all.next();
+                nextSequence = Math.max(nextSequence, restored.key + 1);
+                pending.add(restored);
+                pendingBytes += restored.value.size();
                 buffered++;
             }
         }
@@ -90,8 +97,11 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         }
         List<Header> headers = new ArrayList<>();
         record.headers().forEach(headers::add);
-        buffer.put(nextSequence++, new BufferedRecord(record.key(), record.value(), record.timestamp(), headers,
-                meta.topic(), meta.partition(), meta.offset()));
+        BufferedRecord entry = new BufferedRecord(record.key(), record.value(), record.timestamp(), headers,
+                meta.topic(), meta.partition(), meta.offset());
+        buffer.put(nextSequence, entry);
+        pending.add(KeyValue.pair(nextSequence++, entry));
+        pendingBytes += entry.size();
         if (buffered++ == 0) {
             oldestBufferedAt = context.currentSystemTimeMs();
             // The buffer is no longer empty: say so in this transaction, so that nobody who sees the
@@ -99,7 +109,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
             emitProgress();
         }
         progressDirty = true;
-        if (buffered >= batch.maxBatch()) {
+        if (buffered >= batch.maxBatch() || pendingBytes >= batch.maxBytes()) {
             flush();
         }
     }
@@ -115,10 +125,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     /** Scores everything in the buffer in one call and forwards the results. */
     private void flush() {
         long started = System.nanoTime();
-        List<KeyValue<Long, BufferedRecord>> entries = new ArrayList<>();
-        try (KeyValueIterator<Long, BufferedRecord> all = buffer.all()) {
-            all.forEachRemaining(entries::add);
-        }
+        List<KeyValue<Long, BufferedRecord>> entries = new ArrayList<>(pending);
         List<BufferedRecord> scorable = new ArrayList<>(entries.size());
         List<Document> docs = new ArrayList<>(entries.size());
         long dlq = 0;
@@ -162,6 +169,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         for (KeyValue<Long, BufferedRecord> entry : entries) {
             buffer.delete(entry.key);
         }
+        pending.clear();
+        pendingBytes = 0;
         buffered = 0;
         progress.setKept(progress.getKept() + kept);
         progress.setRemoved(progress.getRemoved() + removed);

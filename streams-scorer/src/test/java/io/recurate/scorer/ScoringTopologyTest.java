@@ -82,9 +82,12 @@ class ScoringTopologyTest {
     }
 
     private void start(PassContext pass, int batchSize) {
+        start(pass, new BatchSettings(batchSize, Duration.ofMillis(50)));
+    }
+
+    private void start(PassContext pass, BatchSettings batch) {
         topics = new RecurateTopics(PLAN, new RecurateSerdes(registry));
-        var topology = ScoringTopology.build(pass, topics, registry, new BatchSettings(batchSize, Duration.ofMillis(50)),
-                () -> model);
+        var topology = ScoringTopology.build(pass, topics, registry, batch, () -> model);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "unit-scorer-p1");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -205,6 +208,16 @@ class ScoringTopologyTest {
                 Serdes.Long().deserializer(), Serdes.ByteArray().deserializer()).readKeyValuesToList();
         assertThat(changelog).extracting(kv -> kv.value == null).containsExactly(false, true, true);
         assertThat(kept().readKeyValuesToList()).hasSize(2);
+    }
+
+    @Test
+    void aBatchIsScoredWhenItHoldsItsByteLimitWhateverItsCount() {
+        start(new PassContext(1, PLAN.ingest().name(), "v1", 0.5f, Map.of(0, 1000L)),
+                new BatchSettings(100, Duration.ofMillis(50), 2_000));
+        ingest().pipeInput("h1", doc("h1", "notes ".repeat(150))); // ~900 bytes
+        assertThat(kept().isEmpty()).isTrue();
+        ingest().pipeInput("h2", doc("h2", "agenda ".repeat(200))); // over 2,000 bytes together: scored now
+        assertThat(kept().readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("h1", "h2");
     }
 
     @Test
