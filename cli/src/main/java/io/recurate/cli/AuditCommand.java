@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.recurate.inspect.audit.AuditEstimate;
 import io.recurate.inspect.audit.AuditPage;
 import io.recurate.inspect.audit.AuditSample;
+import io.recurate.inspect.audit.ReviewFile;
+import io.recurate.inspect.audit.ReviewServer;
 import io.recurate.inspect.export.CurationHistory;
 import io.recurate.topics.TopicScan;
 import io.recurate.schemas.ScoredDocument;
@@ -23,11 +25,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "audit", mixinStandardHelpOptions = true, subcommands = AuditCommand.Score.class,
+@Command(name = "audit", mixinStandardHelpOptions = true, subcommands = {AuditCommand.Review.class, AuditCommand.Score.class},
         description = {"Draw a stratified random sample of a pass's decisions (kept and removed, by score band) for people "
                 + "to review: OUT/audit-pass-N.html to read, and OUT/audit-pass-N.jsonl whose 'verdict' fields reviewers fill "
                 + "with acceptable or violating. --blind keeps decisions and scores out of the reviewer's sight.",
-                "Then 'recurate audit score FILE' measures the pass's precision and recall from the filled file."})
+                "Then 'recurate audit review FILE' serves the review in the browser (verdicts by click or key, written to "
+                        + "the file as they are given), or fill the file by hand; 'recurate audit score FILE' measures the "
+                        + "pass's precision and recall from it."})
 final class AuditCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
@@ -89,6 +93,64 @@ final class AuditCommand implements Callable<Integer> {
         return 0;
     }
 
+    @Command(name = "review", mixinStandardHelpOptions = true,
+            description = {"Serve the review of an audit file in the browser, on loopback: one document at a time with "
+                    + "its text, verdicts by click or key (a acceptable, v violating, s skip, u undo, arrows to move), a "
+                    + "note, progress per stratum and a live estimate of precision, recall, false-positive rate and the "
+                    + "violating share kept (as 'audit score' computes them). Every verdict is written to FILE at once.",
+                    "A blind review (audit --blind) shows no decision, score, stratum or estimate until you have "
+                            + "given every verdict. Several reviewers: each opens the page with ?reviewer=NAME (or runs "
+                            + "this with --reviewer NAME); the file keeps each one's verdict, and 'audit score' reports "
+                            + "their agreement (Cohen's kappa). Stop with Ctrl-C."})
+    static final class Review implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", arity = "0..1",
+                description = "The audit-pass-N.jsonl file (default: the newest audit-pass-*.jsonl in the current folder).")
+        Path file;
+
+        @Option(names = "--reviewer", paramLabel = "NAME", description = "Your name on each verdict (default: $USER).")
+        String reviewer;
+
+        @Option(names = "--port", defaultValue = "0", description = "Port on 127.0.0.1 (default: any free one).")
+        int port;
+
+        @Option(names = "--key", paramLabel = "KEY", description = "The key of a blind review, for the estimate once "
+                + "every verdict is given (default: the one the review file names, next to it).")
+        Path key;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            Path chosen = file != null ? file : newestAuditFile(Path.of("."));
+            ReviewFile review = ReviewFile.open(chosen);
+            String name = reviewer != null && !reviewer.isBlank() ? reviewer
+                    : System.getenv().getOrDefault("USER", "reviewer");
+            Path blindKey = key != null ? key : review.blind() ? Score.namedKey(chosen) : null;
+            ReviewServer server = ReviewServer.start(review, blindKey, name, port);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("Reviewing %s (%d documents%s) at %s%nEvery verdict is written to the file as you give it. "
+                            + "Ctrl-C stops.%n", chosen, review.rows().size(), review.blind() ? ", blind" : "", server.url());
+            out.flush();
+            java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "review-stop"));
+            stopped.await();
+            return 0;
+        }
+
+        private static Path newestAuditFile(Path folder) throws java.io.IOException {
+            try (var files = Files.list(folder)) {
+                return files.filter(f -> f.getFileName().toString().matches("audit-pass-\\d+\\.jsonl"))
+                        .max(java.util.Comparator.comparing(f -> f.toFile().lastModified()))
+                        .orElseThrow(() -> new IllegalArgumentException("No audit-pass-N.jsonl in " + folder.toAbsolutePath()
+                                + ": name the review file, or draw one with 'recurate audit'"));
+            }
+        }
+    }
+
     @Command(name = "score", mixinStandardHelpOptions = true,
             description = "Measure a pass's precision, recall, false-positive rate and the violating share of what it kept "
                     + "from a filled audit file, with credible intervals (stratified, weighted by stratum size).")
@@ -133,13 +195,18 @@ final class AuditCommand implements Callable<Integer> {
                 out.printf("%-26s %s%n", "recall", r.recall());
                 out.printf("%-26s %s%n", "false-positive rate", r.falsePositiveRate());
                 out.printf("%-26s %s%n", "violating share of kept", r.violatingInKept());
+                for (var p : r.agreement()) {
+                    out.printf("agreement %s and %s: Cohen's kappa %s on %d documents both reviewed (%.1f%% the same)%n",
+                            p.first(), p.second(), Double.isNaN(p.kappa()) ? "undefined (one verdict for everything)"
+                                    : String.format(java.util.Locale.ROOT, "%.3f", p.kappa()), p.documents(), 100 * p.observed());
+                }
             }
             out.flush();
             return 0;
         }
 
         /** The key a blind review file names in its rows, when that file lies next to it; else null. */
-        private static Path namedKey(Path file) throws java.io.IOException {
+        static Path namedKey(Path file) throws java.io.IOException {
             String first;
             try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
                 first = lines.filter(l -> !l.isBlank()).findFirst().orElse("");

@@ -44,7 +44,7 @@ public final class AuditEstimate {
     /** The result. */
     public record Result(int rows, int reviewed, int invalid, List<StratumVerdicts> strata, double confidence,
                          Interval precision, Interval recall, Interval falsePositiveRate, Interval violatingInKept,
-                         List<String> warnings) {
+                         List<String> warnings, List<ReviewerAgreement.Pair> agreement) {
 
         public Map<String, Object> toJson() {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -62,6 +62,14 @@ public final class AuditEstimate {
                 m.put("population", s.population());
                 m.put("reviewed", s.reviewed());
                 m.put("violating", s.violating());
+                return m;
+            }).toList());
+            out.put("agreement", agreement.stream().map(p -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("reviewers", List.of(p.first(), p.second()));
+                m.put("documents", p.documents());
+                m.put("observed", p.observed());
+                m.put("cohens_kappa", Double.isNaN(p.kappa()) ? null : p.kappa());
                 return m;
             }).toList());
             out.put("warnings", warnings);
@@ -93,8 +101,19 @@ public final class AuditEstimate {
         Map<Stratum, long[]> strata = new TreeMap<>(Comparator.comparing(Stratum::decision).thenComparing(Stratum::band));
         int[] counts = new int[3]; // rows, reviewed, invalid
         List<String> warnings = new java.util.ArrayList<>();
+        List<Map<String, String>> reviewerVerdicts = new java.util.ArrayList<>();
         forEachRow(file, (row, lineNo) -> {
             counts[0]++;
+            Map<String, String> byReviewer = new java.util.HashMap<>();
+            row.path("reviews").fields().forEachRemaining(e -> {
+                String v = e.getValue().path("verdict").asText("");
+                if (v.equals("acceptable") || v.equals("violating")) {
+                    byReviewer.put(e.getKey(), v);
+                }
+            });
+            if (byReviewer.size() > 1) {
+                reviewerVerdicts.add(byReviewer);
+            }
             JsonNode design = row.has("stratum") ? row : designOf(row, keyRows, key, file, lineNo);
             if (design.path("stratum").isMissingNode() || design.path("stratum_population").isMissingNode()) {
                 throw new IllegalArgumentException(file + ":" + lineNo + ": no stratum or stratum_population: "
@@ -150,7 +169,7 @@ public final class AuditEstimate {
             intervals[k] = new Interval(point[k], lo, hi);
         }
         return new Result(rows, reviewed, invalid, verdicts, confidence, intervals[0], intervals[1], intervals[2], intervals[3],
-                warnings);
+                warnings, ReviewerAgreement.of(reviewerVerdicts));
     }
 
     /** The key row of a blind review row, found by id. */
