@@ -65,7 +65,7 @@ public final class ReviewServer implements AutoCloseable {
             ReviewServer server = new ReviewServer(review, key, reviewer, http);
             http.createContext("/", server::route);
             http.start();
-            log.info("Reviewing {} at {}", review.path(), server.url());
+            log.debug("Reviewing {} at {}", review.path(), server.url());
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
