@@ -75,6 +75,11 @@ final class ScorerBenchCommand implements Callable<Integer> {
                     + "what a second thread (or a second scorer process) adds on this machine (default: ${DEFAULT-VALUE}).")
     List<Integer> streamThreads;
 
+    @Option(names = "--record-bytes", defaultValue = "0", paramLabel = "B",
+            description = "Join consecutive texts of the corpus (a blank line between) until each holds at least B bytes, "
+                    + "for larger records from the same corpus; 0 keeps them as they are (default: ${DEFAULT-VALUE}).")
+    int recordBytes;
+
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the document topics (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -102,6 +107,7 @@ final class ScorerBenchCommand implements Callable<Integer> {
             try (JsonlReader reader = JsonlReader.open(data, JsonlReader.OnError.SKIP, true)) {
                 reader.forEachRemaining(corpus::add);
             }
+            corpus = joined(corpus, recordBytes);
             long avgBytes = publish(kafka, topics, corpus);
             out.printf("Corpus: %d documents made from %s (%d distinct), %d bytes per record on average; "
                     + "%d partitions, embedded broker, exactly_once_v2%n%n", documents, data, corpus.size(), avgBytes, partitions);
@@ -143,6 +149,26 @@ final class ScorerBenchCommand implements Callable<Integer> {
                     documents, documents, documents);
         }
         return 0;
+    }
+
+    /** Texts joined in order until each has at least {@code bytes} UTF-8 bytes; the last short remainder is dropped. */
+    static List<LabelledText> joined(List<LabelledText> corpus, int bytes) {
+        if (bytes <= 0) {
+            return corpus;
+        }
+        List<LabelledText> out = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        for (LabelledText t : corpus) {
+            text.append(text.length() == 0 ? "" : "\n\n").append(t.text());
+            if (text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= bytes) {
+                out.add(new LabelledText("joined-" + out.size(), text.toString(), t.violating(), t.weight(), t.line()));
+                text.setLength(0);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("The corpus holds fewer than --record-bytes " + bytes + " bytes of text");
+        }
+        return out;
     }
 
     /** A scorer that does not featurize or score: every document gets 0 (kept). */
