@@ -55,8 +55,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "scorer", mixinStandardHelpOptions = true,
         description = {"End-to-end documents/s of the scoring topology through Kafka (exactly once, one stream thread",
-                "unless --stream-threads, one ONNX thread), for several batch sizes, against the same topology with scoring replaced by",
-                "pass-through, and against the raw broker (kafka-producer-perf-test and kafka-consumer-perf-test with",
+                "unless --stream-threads, one model thread unless --onnx-threads), for several batch sizes, against the",
+                "same topology with scoring replaced by pass-through, and against the raw broker (kafka-producer-perf-test and kafka-consumer-perf-test with",
                 "the same record size). Starts its own embedded broker and registry under --work."})
 final class ScorerBenchCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "../shared/data/spamassassin-dev.jsonl.gz", paramLabel = "FILE",
@@ -74,6 +74,11 @@ final class ScorerBenchCommand implements Callable<Integer> {
             description = "Kafka Streams threads of the scored configurations, swept like the batch sizes: 1,2 shows "
                     + "what a second thread (or a second scorer process) adds on this machine (default: ${DEFAULT-VALUE}).")
     List<Integer> streamThreads;
+
+    @Option(names = "--onnx-threads", defaultValue = "1", split = ",",
+            description = "Threads per batch (featurizing and ONNX Runtime) of the scored configurations, swept like the "
+                    + "batch sizes (default: ${DEFAULT-VALUE}).")
+    List<Integer> onnxThreads;
 
     @Option(names = "--record-bytes", defaultValue = "0", paramLabel = "B",
             description = "Join consecutive texts of the corpus (a blank line between) until each holds at least B bytes, "
@@ -120,18 +125,21 @@ final class ScorerBenchCommand implements Callable<Integer> {
             // The raw producer's rate moves with the broker's state (this machine measured 6k to 17k records/s for
             // the same size), so it runs before and after the passes, and the ratios use the mean of the two.
             double produceBefore = perfTest(broker.bootstrapServers(), avgBytes, kafka, plan, "bench.raw.before");
-            String row = "%-40s %10s %16s %15s%n";
+            String row = "%-52s %10s %16s %15s%n";
             out.printf(row, "configuration", "docs/s", "vs pass-through", "vs raw producer");
             List<String[]> rows = new ArrayList<>();
             int pass = 0;
             double passThrough = measure(++pass, kafka, topics, registry, run, 256, 1, batch -> new PassThroughScorer());
             rows.add(new String[] {"pass-through, batch 256", String.format("%.0f", passThrough), "1.00"});
             for (int threads : streamThreads) {
-                for (int batch : batchSizes) {
-                    try (OnnxScorer scorer = ModelBundle.load(bundle, new ScorerSettings(Device.CPU, 1, batch), null)) {
-                        double rate = measure(++pass, kafka, topics, registry, run, batch, threads, b -> scorer);
-                        rows.add(new String[] {"scored, batch " + batch + (threads == 1 ? "" : ", " + threads + " stream threads"),
-                                String.format("%.0f", rate), String.format("%.2f", rate / passThrough)});
+                for (int modelThreads : onnxThreads) {
+                    for (int batch : batchSizes) {
+                        try (OnnxScorer scorer = ModelBundle.load(bundle, new ScorerSettings(Device.CPU, modelThreads, batch), null)) {
+                            double rate = measure(++pass, kafka, topics, registry, run, batch, threads, b -> scorer);
+                            rows.add(new String[] {"scored, batch " + batch + (threads == 1 ? "" : ", " + threads + " stream thr.")
+                                    + (modelThreads == 1 ? "" : ", " + modelThreads + " model thr."),
+                                    String.format("%.0f", rate), String.format("%.2f", rate / passThrough)});
+                        }
                     }
                 }
             }

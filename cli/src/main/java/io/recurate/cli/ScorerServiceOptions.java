@@ -23,7 +23,7 @@ final class ScorerServiceOptions {
     @Option(names = "--threads", defaultValue = "1", description = "Kafka Streams threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--onnx-threads", defaultValue = "1", description = "ONNX Runtime threads per batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--onnx-threads", defaultValue = "1", description = "Threads per batch, to featurize its documents and in ONNX Runtime (default: ${DEFAULT-VALUE}).")
     int onnxThreads;
 
     @Option(names = "--guarantee", defaultValue = "exactly_once_v2",

@@ -40,6 +40,8 @@ public final class OnnxScorer implements Scorer {
     private final String device;
     private final java.util.concurrent.atomic.LongAdder featurizeNanos = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder inferenceNanos = new java.util.concurrent.atomic.LongAdder();
+    /** Featurizes a batch's documents in parallel when the settings give more than one thread; else null. */
+    private final java.util.concurrent.ForkJoinPool featurizers;
     private IntBuffer ids = IntBuffer.allocate(0);
     private FloatBuffer inverseLengths = FloatBuffer.allocate(0);
 
@@ -49,6 +51,8 @@ public final class OnnxScorer implements Scorer {
         this.session = session;
         this.featurizer = featurizer;
         this.settings = settings;
+        int threads = settings.intraOpThreads() == 0 ? Runtime.getRuntime().availableProcessors() : settings.intraOpThreads();
+        this.featurizers = threads > 1 ? new java.util.concurrent.ForkJoinPool(threads) : null;
         this.device = device;
     }
 
@@ -142,9 +146,15 @@ public final class OnnxScorer implements Scorer {
     @Override
     public float[] score(List<String> texts) {
         long start = System.nanoTime();
-        List<int[]> features = new ArrayList<>(texts.size());
-        for (String text : texts) {
-            features.add(featurizer.ids(text));
+        List<int[]> features;
+        if (featurizers != null && texts.size() > 1) {
+            // The featurizer is most of a batch's cost and each document's ids are independent (thread-local scratch).
+            features = featurizers.submit(() -> texts.parallelStream().map(featurizer::ids).toList()).join();
+        } else {
+            features = new ArrayList<>(texts.size());
+            for (String text : texts) {
+                features.add(featurizer.ids(text));
+            }
         }
         featurizeNanos.add(System.nanoTime() - start);
         return scoreIds(features);
@@ -224,6 +234,9 @@ public final class OnnxScorer implements Scorer {
 
     @Override
     public void close() {
+        if (featurizers != null) {
+            featurizers.shutdown();
+        }
         try {
             session.close();
         } catch (OrtException e) {

@@ -4,7 +4,7 @@ package io.recurate.model.onnx;
  * ONNX Runtime settings of a scorer.
  *
  * @param device        auto, cpu or cuda:N
- * @param intraOpThreads threads ONNX Runtime may use inside one batch (0 = its default: all cores)
+ * @param intraOpThreads threads one batch may use, to featurize its documents and inside ONNX Runtime (0 = all cores)
  * @param maxBatch      documents per inference call; larger calls are split, grouped by length
  */
 public record ScorerSettings(Device device, int intraOpThreads, int maxBatch) {

@@ -139,6 +139,17 @@ class OnnxExportTest {
     }
 
     @Test
+    void aBatchFeaturizedOnSeveralThreadsScoresExactlyAsOnOne(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("model.onnx");
+        new OnnxExporter(ExportMode.FOLDED, OnnxExporter.DEFAULT_EXTERNAL_DATA_THRESHOLD).write(model, Map.of(), file);
+        ScorerSettings one = ScorerSettings.defaults().withDevice(Device.CPU).withThreads(1);
+        try (OnnxScorer single = OnnxScorer.open(file, model.spec(), one);
+             OnnxScorer parallel = OnnxScorer.open(file, model.spec(), one.withThreads(3))) {
+            assertThat(parallel.score(texts)).containsExactly(single.score(texts));
+        }
+    }
+
+    @Test
     void fullExportScoresLikeTheJavaReference(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("model.onnx");
         new OnnxExporter(ExportMode.FULL, OnnxExporter.DEFAULT_EXTERNAL_DATA_THRESHOLD).write(model, Map.of(), file);
