@@ -13,6 +13,7 @@ import java.util.Locale;
 final class ConsoleLogging {
     static final String FILE = "recurate.log.file";
     static final String LEVEL = "recurate.log.level";
+    static final String CONSOLE_STACK = "recurate.log.console.stack";
     static final String OTHERS_ON_CONSOLE = "recurate.log.others";
 
     private ConsoleLogging() {
@@ -40,6 +41,8 @@ final class ConsoleLogging {
         String envLevel = System.getenv("RECURATE_LOG_LEVEL");
         setIfAbsent(LEVEL, verbose ? "DEBUG" : envLevel != null && !envLevel.isBlank() ? envLevel.toUpperCase(Locale.ROOT) : "INFO");
         setIfAbsent(OTHERS_ON_CONSOLE, verbose ? "WARN" : "OFF");
+        // Stack traces go to the log file; the console has them with --verbose only (the lines name the cause).
+        setIfAbsent(CONSOLE_STACK, verbose ? "full" : "none");
         setIfAbsent(FILE, logFile(Path.of(home), command == null ? "recurate" : command).toString());
     }
 

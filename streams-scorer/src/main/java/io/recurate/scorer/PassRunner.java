@@ -83,7 +83,7 @@ public final class PassRunner implements AutoCloseable {
                         + "commit", status.getPass(), Causes.describe(e));
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             }
-            log.error("Pass {} stopped: {}", status.getPass(), e.toString(), e);
+            log.error("Pass {} stopped: {}", status.getPass(), Causes.describe(e), e);
             failure.set(e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
