@@ -36,7 +36,11 @@ class ConsoleIT {
         Path home = freshHome(dir.resolve("tty-home"));
         String session = "recurate-console-" + ProcessHandle.current().pid();
         String command = String.join(" ", java(home).stream().map(ConsoleIT::quote).toList()) + "; echo EXIT=$?; sleep 300";
-        sh("tmux", "new-session", "-d", "-s", session, "-x", "110", "-y", "40", command);
+        // Through a script: the class path makes the command longer than a tmux message may be (16 KiB).
+        Path script = dir.resolve("run-in-terminal.sh");
+        Files.writeString(script, command + "\n");
+        String started = sh("tmux", "new-session", "-d", "-s", session, "-x", "110", "-y", "40", "sh " + quote(script.toString()));
+        assertThat(started).as("tmux started the session").isBlank();
         try {
             boolean sawBar = false;
             String screen = "";
