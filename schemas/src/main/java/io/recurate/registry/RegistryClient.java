@@ -174,15 +174,15 @@ public final class RegistryClient {
         Exception last = null;
         long backoff = config.backoff().toMillis();
         Instant started = Instant.now();
-        Instant since = null;
+        boolean waited = false;
         Instant said = null;
         for (int attempt = 1; config.maxAttempts() == 0 || attempt <= config.maxAttempts(); attempt++) {
             for (URI base : config.urls()) {
                 try {
                     JsonNode answer = sendOnce(base, method, path, body);
-                    if (since != null) {
+                    if (waited) {
                         log.info("Schema registry {} answers again (waited {} s)", config.displayUrls(),
-                                Duration.between(since, Instant.now()).toSeconds());
+                                Duration.between(started, Instant.now()).toSeconds());
                     }
                     return answer;
                 } catch (javax.net.ssl.SSLException e) { // a certificate does not fix itself: no retries
@@ -198,10 +198,10 @@ public final class RegistryClient {
             }
             if (config.maxAttempts() == 0 || attempt < config.maxAttempts()) {
                 Instant now = Instant.now();
-                since = started;
+                waited = true;
                 if (said == null || Duration.between(said, now).toMinutes() >= 1) {
                     log.warn("Waiting for schema registry {} since {} ({}); {}", config.displayUrls(),
-                            since.atZone(java.time.ZoneId.systemDefault()).toLocalTime()
+                            started.atZone(java.time.ZoneId.systemDefault()).toLocalTime()
                                     .truncatedTo(java.time.temporal.ChronoUnit.SECONDS), describe(last),
                             config.maxAttempts() == 0 ? "retrying until it answers"
                                     : "attempt " + attempt + " of " + config.maxAttempts());

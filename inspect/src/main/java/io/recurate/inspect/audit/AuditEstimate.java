@@ -200,12 +200,12 @@ public final class AuditEstimate {
         return out;
     }
 
-    private interface RowHandler {
+    interface RowHandler {
         void accept(JsonNode row, int lineNo);
     }
 
     /** Every non-blank line of a JSONL file as JSON; a line that is not JSON is named with its number. */
-    private static void forEachRow(Path file, RowHandler handler) {
+    static void forEachRow(Path file, RowHandler handler) {
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             int lineNo = 0;

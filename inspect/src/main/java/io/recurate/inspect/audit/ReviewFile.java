@@ -166,32 +166,16 @@ public final class ReviewFile {
     private static List<ObjectNode> read(Path file) {
         List<ObjectNode> out = new ArrayList<>();
         Set<String> ids = new HashSet<>();
-        try {
-            int lineNo = 0;
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode row;
-                try {
-                    row = JSON.readTree(line);
-                } catch (IOException e) {
-                    throw new IllegalArgumentException(file + ":" + lineNo + ": not a JSON object: " + e.getMessage());
-                }
-                if (!row.isObject() || !row.hasNonNull("id") || !row.has("text")) {
-                    throw new IllegalArgumentException(file + ":" + lineNo + ": no id or text: not a review file written by "
-                            + "'recurate audit'");
-                }
-                if (!ids.add(row.get("id").asText())) {
-                    throw new IllegalArgumentException(file + ":" + lineNo + ": id '" + row.get("id").asText()
-                            + "' is there twice");
-                }
-                out.add((ObjectNode) row);
+        AuditEstimate.forEachRow(file, (row, lineNo) -> {
+            if (!row.isObject() || !row.hasNonNull("id") || !row.has("text")) {
+                throw new IllegalArgumentException(file + ":" + lineNo + ": no id or text: not a review file written by "
+                        + "'recurate audit'");
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
-        }
+            if (!ids.add(row.get("id").asText())) {
+                throw new IllegalArgumentException(file + ":" + lineNo + ": id '" + row.get("id").asText() + "' is there twice");
+            }
+            out.add((ObjectNode) row);
+        });
         return out;
     }
 }
