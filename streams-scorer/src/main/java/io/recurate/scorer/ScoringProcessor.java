@@ -50,7 +50,6 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     /** What the store holds, in order: a batch is read from here, not decoded again from the store. */
     private final List<KeyValue<Long, BufferedRecord>> pending = new ArrayList<>();
     private long pendingBytes;
-    private long buffered;
     private long oldestBufferedAt;
     private boolean progressDirty;
 
@@ -75,15 +74,14 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
                 nextSequence = Math.max(nextSequence, restored.key + 1);
                 pending.add(restored);
                 pendingBytes += restored.value.size();
-                buffered++;
             }
         }
         PassProgress stored = progressStore.get(partition);
         progress = stored != null ? stored : new PassProgress(pass.pass(), pass.sourceTopic(), partition, 0L, 0L, 0L, 0L,
                 0L, pass.modelVersion(), Instant.now());
-        if (buffered > 0) {
+        if (!pending.isEmpty()) {
             log.info("Pass {} partition {}: {} buffered records restored from the changelog; scoring them",
-                    pass.pass(), partition, buffered);
+                    pass.pass(), partition, pending.size());
             oldestBufferedAt = 0; // score at the next punctuation
         }
         context.schedule(batch.maxWait(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
@@ -102,20 +100,20 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         buffer.put(nextSequence, entry);
         pending.add(KeyValue.pair(nextSequence++, entry));
         pendingBytes += entry.size();
-        if (buffered++ == 0) {
+        if (pending.size() == 1) {
             oldestBufferedAt = context.currentSystemTimeMs();
             // The buffer is no longer empty: say so in this transaction, so that nobody who sees the
             // committed offset of this record can take the pass for finished.
             emitProgress();
         }
         progressDirty = true;
-        if (buffered >= batch.maxBatch() || pendingBytes >= batch.maxBytes()) {
+        if (pending.size() >= batch.maxBatch() || pendingBytes >= batch.maxBytes()) {
             flush();
         }
     }
 
     private void punctuate(long now) {
-        if (buffered > 0 && now - oldestBufferedAt >= batch.maxWait().toMillis()) {
+        if (!pending.isEmpty() && now - oldestBufferedAt >= batch.maxWait().toMillis()) {
             flush();
         } else if (progressDirty) {
             emitProgress();
@@ -125,7 +123,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     /** Scores everything in the buffer in one call and forwards the results. */
     private void flush() {
         long started = System.nanoTime();
-        List<KeyValue<Long, BufferedRecord>> entries = new ArrayList<>(pending);
+        List<KeyValue<Long, BufferedRecord>> entries = pending; // cleared below, once every entry is forwarded
+        int size = entries.size();
         List<BufferedRecord> scorable = new ArrayList<>(entries.size());
         List<Document> docs = new ArrayList<>(entries.size());
         long dlq = 0;
@@ -171,12 +170,11 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         }
         pending.clear();
         pendingBytes = 0;
-        buffered = 0;
         progress.setKept(progress.getKept() + kept);
         progress.setRemoved(progress.getRemoved() + removed);
         progress.setDlq(progress.getDlq() + dlq);
         emitProgress();
-        metrics.batch(entries.size(), System.nanoTime() - started, kept, removed, dlq);
+        metrics.batch(size, System.nanoTime() - started, kept, removed, dlq);
     }
 
     /** The source holds Documents (ingest) or ScoredDocuments (a previous pass's kept topic). */
@@ -225,8 +223,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
 
     /** Counts of flushed records live in the store; input is derived, so it survives a restart too. */
     private void emitProgress() {
-        progress.setBuffered(buffered);
-        progress.setInput(progress.getKept() + progress.getRemoved() + progress.getDlq() + buffered);
+        progress.setBuffered(pending.size());
+        progress.setInput(progress.getKept() + progress.getRemoved() + progress.getDlq() + pending.size());
         progress.setUpdatedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()));
         progressStore.put(partition, progress);
         context.forward(new Record<Object, Object>(Integer.toString(partition), PassProgress.newBuilder(progress).build(),
