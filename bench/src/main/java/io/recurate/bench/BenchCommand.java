@@ -1,5 +1,6 @@
 package io.recurate.bench;
 
+import io.recurate.model.score.BundleScorer;
 import io.recurate.options.TrainOptions;
 import io.recurate.model.bundle.ModelBundle;
 import io.recurate.model.data.JsonlReader;
@@ -7,7 +8,6 @@ import io.recurate.model.data.LabelledText;
 import io.recurate.model.onnx.Device;
 import io.recurate.model.onnx.ExportMode;
 import io.recurate.model.onnx.OnnxExporter;
-import io.recurate.model.onnx.OnnxScorer;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.model.train.Metrics;
 import io.recurate.model.train.Trainer;
@@ -109,7 +109,7 @@ public final class BenchCommand {
                     new OnnxExporter(export, OnnxExporter.DEFAULT_EXTERNAL_DATA_THRESHOLD), bundleDir);
             float[] ourScores;
             double ourScoreSeconds = Double.MAX_VALUE;
-            try (OnnxScorer scorer = ModelBundle.load(bundleDir, new ScorerSettings(Device.CPU, 1, 256), null)) {
+            try (BundleScorer scorer = ModelBundle.load(bundleDir, new ScorerSettings(Device.CPU, 1, 256), null)) {
                 ourScores = scorer.score(test.stream().map(LabelledText::text).toList());
                 scoreAll(scorer, big); // warm-up: JIT and ONNX Runtime allocations
                 for (int r = 0; r < repeats; r++) {
@@ -165,7 +165,7 @@ public final class BenchCommand {
             return options.ngrams.stream().mapToInt(Integer::intValue).max().orElse(1);
         }
 
-        private static void scoreAll(OnnxScorer scorer, List<String> texts) {
+        private static void scoreAll(BundleScorer scorer, List<String> texts) {
             for (int i = 0; i < texts.size(); i += 1024) {
                 scorer.score(texts.subList(i, Math.min(texts.size(), i + 1024)));
             }

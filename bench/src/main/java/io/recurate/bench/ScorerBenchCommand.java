@@ -1,5 +1,6 @@
 package io.recurate.bench;
 
+import io.recurate.model.score.BundleScorer;
 import io.recurate.embedded.broker.BrokerSettings;
 import io.recurate.embedded.broker.EmbeddedBroker;
 import io.recurate.embedded.registry.EmbeddedRegistry;
@@ -134,7 +135,7 @@ final class ScorerBenchCommand implements Callable<Integer> {
             for (int threads : streamThreads) {
                 for (int modelThreads : onnxThreads) {
                     for (int batch : batchSizes) {
-                        try (OnnxScorer scorer = ModelBundle.load(bundle, new ScorerSettings(Device.CPU, modelThreads, batch), null)) {
+                        try (BundleScorer scorer = ModelBundle.load(bundle, new ScorerSettings(Device.CPU, modelThreads, batch), null)) {
                             double rate = measure(++pass, kafka, topics, registry, run, batch, threads, b -> scorer);
                             rows.add(new String[] {"scored, batch " + batch + (threads == 1 ? "" : ", " + threads + " stream thr.")
                                     + (modelThreads == 1 ? "" : ", " + modelThreads + " model thr."),

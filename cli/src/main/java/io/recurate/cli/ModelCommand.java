@@ -1,5 +1,6 @@
 package io.recurate.cli;
 
+import io.recurate.model.score.BundleScorer;
 import io.recurate.options.TrainOptions;
 import io.recurate.model.bundle.Manifest;
 import io.recurate.model.bundle.ModelBundle;
@@ -8,7 +9,6 @@ import io.recurate.model.data.LabelledText;
 import io.recurate.model.onnx.Device;
 import io.recurate.model.onnx.ExportMode;
 import io.recurate.model.onnx.OnnxExporter;
-import io.recurate.model.onnx.OnnxScorer;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.model.train.Metrics;
 import io.recurate.model.train.Trainer;
@@ -151,7 +151,7 @@ final class ModelCommand {
             double scoringSeconds = 0;
             String usedDevice;
             java.util.Map<String, Long> skipped;
-            try (OnnxScorer scorer = ModelBundle.load(model, settings, null);
+            try (BundleScorer scorer = ModelBundle.load(model, settings, null);
                  JsonlReader reader = JsonlReader.open(data, onError, false);
                  ProgressBar bar = Progress.bar("Scoring", -1, " docs")) {
                 List<LabelledText> chunk = new ArrayList<>();

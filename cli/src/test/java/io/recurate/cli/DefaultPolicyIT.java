@@ -9,7 +9,7 @@ import io.recurate.model.bundle.Folds;
 import io.recurate.model.bundle.ModelBundle;
 import io.recurate.model.featurize.FeaturizerSpec;
 import io.recurate.model.onnx.Device;
-import io.recurate.model.onnx.OnnxScorer;
+import io.recurate.model.score.BundleScorer;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.registry.RegistryClient;
 import io.recurate.registry.RegistryConfig;
@@ -125,7 +125,7 @@ class DefaultPolicyIT {
             }
         });
         FeaturizerSpec spec = FeaturizerSpec.fromJson(v1.getFeaturizerSpec());
-        List<OnnxScorer> folds = new ArrayList<>();
+        List<BundleScorer> folds = new ArrayList<>();
         for (FoldBundle f : v1.getFolds()) {
             folds.add(ModelBundle.load(Path.of(java.net.URI.create(f.getArtifactUri())),
                     ScorerSettings.defaults().withDevice(Device.CPU), spec));
@@ -141,7 +141,7 @@ class DefaultPolicyIT {
                 differsFromAnotherFold += Math.abs(other - own) > 1e-3 ? 1 : 0;
             }
         } finally {
-            folds.forEach(OnnxScorer::close);
+            folds.forEach(BundleScorer::close);
         }
         assertThat(differsFromAnotherFold).as("the fold models differ, so the routing matters").isGreaterThan(20);
     }

@@ -8,7 +8,12 @@ import io.recurate.model.onnx.OnnxExporter;
 import io.recurate.model.onnx.OnnxScorer;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.model.featurize.Featurizer;
+import io.recurate.model.onnx.Device;
+import io.recurate.model.score.BundleScorer;
 import io.recurate.model.train.LinearModel;
+import io.recurate.model.transformer.OnnxGraphFacts;
+import io.recurate.model.transformer.TransformerScorer;
+import io.recurate.model.transformer.TransformerSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -25,11 +30,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 /**
- * A model bundle: a folder with {@code model.onnx} (and its external data, if any) and
- * {@code manifest.json}. Written atomically (a temporary sibling folder, then a rename), and checked
+ * A model bundle: a folder with {@code model.onnx} (and its external data, if any), {@code manifest.json}
+ * and, for a Hugging Face classifier, {@code tokenizer.json}; the manifest's {@code kind} says which
+ * ({@link BundleKind}). Written atomically (a temporary sibling folder, then a rename), and checked
  * before it is served: sha256 of every file, a featurizer spec this build reproduces, ONNX Runtime
  * loads it with recurate's inputs, and it scores the probe texts as the manifest says, within the bound
  * the manifest derives from the float error of each probe's sums ({@link ProbeCheck}).
@@ -65,13 +72,7 @@ public final class ModelBundle {
      * Java reference, so the load check also proves that the ONNX graph computes the trained model.
      */
     public static ModelBundle write(LinearModel model, Description description, OnnxExporter exporter, Path dir) {
-        if (Files.exists(dir)) {
-            throw new BundleException("Bundle folder " + dir + " already exists; bundles are never overwritten");
-        }
-        Path parent = dir.toAbsolutePath().getParent();
-        Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + UUID.randomUUID());
-        try {
-            Files.createDirectories(tmp);
+        return writeAtomically(dir, tmp -> {
             Map<String, String> metadata = new LinkedHashMap<>();
             metadata.put(GraphNames.META_FEATURIZER_SPEC, model.spec().toJson());
             metadata.put(GraphNames.META_MODEL_VERSION, description.version());
@@ -89,10 +90,80 @@ public final class ModelBundle {
                         model.logitErrorBound(ids)));
             }
             String exportMode = exporter.mode().name();
-            Manifest manifest = new Manifest(Manifest.FORMAT, description.name(), description.version(),
+            return new Manifest(Manifest.FORMAT, description.name(), description.version(),
                     description.parentVersion(), Instant.now().toString(), model.spec(), MODEL, files.get(MODEL), files,
                     List.of(GraphNames.IDS, GraphNames.INVERSE_LENGTHS), GraphNames.SCORE, exportMode,
-                    description.threshold(), probes, description.provenance(), description.metrics());
+                    description.threshold(), probes, description.provenance(), description.metrics(),
+                    BundleKind.HASHED_NGRAM.id(), null);
+        });
+    }
+
+    /**
+     * Packages a Hugging Face sequence classifier exported to ONNX (with {@code optimum-cli export onnx --task
+     * text-classification}, say) and its {@code tokenizer.json} as a bundle: the model (as {@code model.onnx}, with
+     * the external data files its graph names), the tokenizer, and a manifest whose probes are the scores the
+     * packaged model gives the probe texts here, on CPU. Packaging runs every check loading does, so a tokenizer
+     * that is not the model's, or a graph without the spec's inputs, is refused here already.
+     */
+    public static ModelBundle writeTransformer(Path onnx, Path tokenizer, TransformerSpec spec, Description description,
+                                               Path dir) {
+        if (!Files.isRegularFile(onnx)) {
+            throw new BundleException("No ONNX model at " + onnx);
+        }
+        if (!Files.isRegularFile(tokenizer)) {
+            throw new BundleException("No tokenizer at " + tokenizer);
+        }
+        return writeAtomically(dir, tmp -> {
+            Map<String, String> files = new LinkedHashMap<>();
+            Files.copy(onnx, tmp.resolve(MODEL));
+            files.put(MODEL, sha256(tmp.resolve(MODEL)));
+            Path source = onnx.toAbsolutePath().getParent();
+            for (String external : OnnxGraphFacts.read(onnx).externalDataFiles()) {
+                Path target = tmp.resolve(external).normalize();
+                if (!target.startsWith(tmp) || external.equals(MODEL) || external.equals(spec.tokenizer())) {
+                    throw new BundleException("The model's external data file '" + external + "' cannot be bundled "
+                            + "(it must be a file next to the model, not named " + MODEL + " or " + spec.tokenizer() + ")");
+                }
+                Files.createDirectories(target.getParent());
+                Files.copy(source.resolve(external), target);
+                files.put(external, sha256(target));
+            }
+            Files.copy(tokenizer, tmp.resolve(spec.tokenizer()));
+            files.put(spec.tokenizer(), sha256(tmp.resolve(spec.tokenizer())));
+            List<Manifest.Probe> probes = new ArrayList<>();
+            try (TransformerScorer scorer = openTransformer(tmp, spec, new ScorerSettings(Device.CPU, 1, 64))) {
+                float[] scores = scorer.score(Probes.TEXTS);
+                for (int i = 0; i < scores.length; i++) {
+                    probes.add(new Manifest.Probe(Probes.TEXTS.get(i), scores[i], null, null));
+                }
+            }
+            Map<String, String> provenance = description.provenance() == null ? new LinkedHashMap<>()
+                    : new LinkedHashMap<>(description.provenance());
+            provenance.putIfAbsent("source", onnx.toAbsolutePath() + " + " + tokenizer.toAbsolutePath());
+            return new Manifest(Manifest.FORMAT, description.name(), description.version(), description.parentVersion(),
+                    Instant.now().toString(), null, MODEL, files.get(MODEL), files,
+                    spec.tokenTypeIds() == null ? List.of(spec.inputIds(), spec.attentionMask())
+                            : List.of(spec.inputIds(), spec.attentionMask(), spec.tokenTypeIds()),
+                    spec.output(), null, description.threshold(), probes, provenance, description.metrics(),
+                    BundleKind.HF_SEQUENCE_CLASSIFIER.id(), spec);
+        });
+    }
+
+    private interface Contents {
+        /** Writes the bundle's files into {@code tmp} and returns its manifest. */
+        Manifest write(Path tmp) throws IOException;
+    }
+
+    /** Fills a temporary sibling folder, writes the manifest last and renames the folder to {@code dir}. */
+    private static ModelBundle writeAtomically(Path dir, Contents contents) {
+        if (Files.exists(dir)) {
+            throw new BundleException("Bundle folder " + dir + " already exists; bundles are never overwritten");
+        }
+        Path parent = dir.toAbsolutePath().getParent();
+        Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(tmp);
+            Manifest manifest = contents.write(tmp);
             JSON.writeValue(tmp.resolve(MANIFEST).toFile(), manifest);
             try {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -125,7 +196,18 @@ public final class ModelBundle {
             throw new BundleException(manifestFile + " has format " + manifest.format() + "; this build reads format "
                     + Manifest.FORMAT);
         }
-        String unsupported = manifest.featurizer() == null ? "no featurizer spec" : manifest.featurizer().unsupportedReason();
+        BundleKind kind;
+        try {
+            kind = manifest.bundleKind();
+        } catch (BundleException e) {
+            throw new BundleException("Bundle " + dir + " needs " + e.getMessage() + "; refusing to serve it");
+        }
+        String unsupported = switch (kind) {
+            case HASHED_NGRAM -> manifest.featurizer() == null ? "no featurizer spec" : manifest.featurizer().unsupportedReason();
+            case HF_SEQUENCE_CLASSIFIER -> manifest.transformer() == null ? "a 'transformer' section (it has none)"
+                    : manifest.files().containsKey(manifest.transformer().tokenizer()) ? null
+                    : "its tokenizer " + manifest.transformer().tokenizer() + " listed under 'files'";
+        };
         if (unsupported != null) {
             throw new BundleException("Bundle " + dir + " needs " + unsupported + "; refusing to serve it");
         }
@@ -147,14 +229,21 @@ public final class ModelBundle {
     }
 
     /**
-     * {@link #open} plus the serving checks: ONNX Runtime loads the model on the requested device and
-     * it scores every probe as the manifest says.
+     * {@link #open} plus the serving checks: ONNX Runtime loads the model on the requested device (with its
+     * tokenizer, which must fit it, for a transformer bundle) and it scores every probe as the manifest says.
      *
-     * @param expectedSpec the spec the caller featurizes with (e.g. from the ModelVersion record), or null
+     * @param expectedSpec the spec the caller featurizes with (e.g. from the ModelVersion record), or null;
+     *                     only hashed n-gram bundles have one
      */
-    public static OnnxScorer load(Path dir, ScorerSettings settings, FeaturizerSpec expectedSpec) {
+    public static BundleScorer load(Path dir, ScorerSettings settings, FeaturizerSpec expectedSpec) {
         ModelBundle bundle = open(dir);
         Manifest manifest = bundle.manifest();
+        if (manifest.bundleKind() == BundleKind.HF_SEQUENCE_CLASSIFIER) {
+            return checkedProbes(dir, manifest, openTransformer(dir, manifest.transformer(), settings),
+                    (probe, observed) -> Math.abs(observed - probe.score()) <= manifest.transformer().probeTolerance()
+                            ? Optional.empty()
+                            : Optional.of(probe.score() + " +- " + manifest.transformer().probeTolerance()));
+        }
         if (expectedSpec != null && !expectedSpec.equals(manifest.featurizer())) {
             throw new BundleException("Bundle " + dir + " was trained with featurizer " + manifest.featurizer().toJson()
                     + " but " + expectedSpec.toJson() + " was expected; refusing to serve it");
@@ -165,10 +254,24 @@ public final class ModelBundle {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new BundleException("Bundle " + dir + " does not load: " + e.getMessage(), e);
         }
+        return checkedProbes(dir, manifest, scorer,
+                (probe, observed) -> ProbeCheck.mismatch(probe, observed, manifest.featurizer()));
+    }
+
+    private static TransformerScorer openTransformer(Path dir, TransformerSpec spec, ScorerSettings settings) {
+        try {
+            return TransformerScorer.open(dir.resolve(MODEL), dir.resolve(spec.tokenizer()), spec, settings);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new BundleException("Bundle " + dir + " does not load: " + e.getMessage(), e);
+        }
+    }
+
+    private static <S extends BundleScorer> S checkedProbes(Path dir, Manifest manifest, S scorer,
+                                                            BiFunction<Manifest.Probe, Float, Optional<String>> check) {
         List<String> texts = manifest.probes().stream().map(Manifest.Probe::text).toList();
         float[] scores = scorer.score(texts);
         for (int i = 0; i < scores.length; i++) {
-            Optional<String> mismatch = ProbeCheck.mismatch(manifest.probes().get(i), scores[i], manifest.featurizer());
+            Optional<String> mismatch = check.apply(manifest.probes().get(i), scores[i]);
             if (mismatch.isPresent()) {
                 scorer.close();
                 throw new BundleException("Bundle " + dir + " does not compute the model its manifest describes: on "

@@ -5,11 +5,10 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import io.recurate.model.featurize.FeatureBatch;
 import io.recurate.model.featurize.Featurizer;
 import io.recurate.model.featurize.FeaturizerSpec;
-import io.recurate.model.score.Scorer;
+import io.recurate.model.score.BundleScorer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -27,11 +26,8 @@ import org.slf4j.LoggerFactory;
  * reused between calls (ONNX Runtime reads them in place); documents are batched by length so that
  * little padding is computed. Thread-safe: calls are serialized, since they share the buffers.
  */
-public final class OnnxScorer implements Scorer {
+public final class OnnxScorer implements BundleScorer {
     private static final Logger log = LoggerFactory.getLogger(OnnxScorer.class);
-    /** The CPU fallback is said once per process, not once per model load (a cross-fitted version loads K). */
-    private static final java.util.concurrent.atomic.AtomicBoolean CUDA_FALLBACK_LOGGED =
-            new java.util.concurrent.atomic.AtomicBoolean();
 
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -56,62 +52,10 @@ public final class OnnxScorer implements Scorer {
         this.device = device;
     }
 
-    /**
-     * Loads {@code model}. With device {@code auto} CUDA is tried first (ONNX Runtime reports CUDA as
-     * available even where no GPU is, so only creating a session tells) and CPU is used when it fails,
-     * with one log line saying which. With {@code cuda:N} a failure is an error.
-     */
+    /** Loads {@code model} on the settings' device ({@link OnnxSessions#open}) and checks its inputs and output. */
     public static OnnxScorer open(Path model, FeaturizerSpec spec, ScorerSettings settings) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        Featurizer featurizer = new Featurizer(spec);
-        Device wanted = settings.device();
-        if (wanted.kind() != Device.Kind.CPU) {
-            try {
-                OrtSession session = createSession(env, model, settings, wanted.index());
-                Device used = new Device(Device.Kind.CUDA, wanted.index());
-                log.info("Scoring {} on {} (ONNX Runtime CUDA execution provider)", model.getFileName(), used);
-                return checked(new OnnxScorer(env, session, featurizer, settings, used.toString()));
-            } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
-                if (wanted.kind() == Device.Kind.CUDA) {
-                    throw new IllegalStateException("Cannot score on " + wanted + ": " + e.getMessage()
-                            + " (the CUDA build needs -Pgpu, an NVIDIA driver, CUDA 12 and cuDNN 9)", e);
-                }
-                if (CUDA_FALLBACK_LOGGED.compareAndSet(false, true)) {
-                    log.info("Scoring on cpu: CUDA is not usable here ({}); said once per process", firstLine(e));
-                } else {
-                    log.debug("Scoring {} on cpu: CUDA is not usable here", model.getFileName());
-                }
-            }
-        }
-        try {
-            OrtSession session = createSession(env, model, settings, -1);
-            if (wanted.kind() == Device.Kind.CPU) {
-                log.info("Scoring {} on cpu", model.getFileName());
-            }
-            return checked(new OnnxScorer(env, session, featurizer, settings, "cpu"));
-        } catch (OrtException e) {
-            throw new IllegalArgumentException("ONNX Runtime cannot load " + model + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static OrtSession createSession(OrtEnvironment env, Path model, ScorerSettings settings, int cudaDevice)
-            throws OrtException {
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            options.setIntraOpNumThreads(settings.intraOpThreads());
-            options.setInterOpNumThreads(1);
-            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            if (cudaDevice < 0) {
-                return env.createSession(model.toString(), options);
-            }
-            try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(cudaDevice)) {
-                // TF32 rounds matrix inputs to 10 mantissa bits; a bundle's probe check (and every decision
-                // near the threshold) assumes float32 arithmetic, so the model must score as it was trained.
-                cuda.add("use_tf32", "0");
-                options.addCUDA(cuda);
-                return env.createSession(model.toString(), options);
-            }
-        }
+        OnnxSessions.Opened opened = OnnxSessions.open(model, settings);
+        return checked(new OnnxScorer(opened.env(), opened.session(), new Featurizer(spec), settings, opened.device()));
     }
 
     /** Refuses a graph that does not have recurate's inputs and output. */
@@ -160,12 +104,12 @@ public final class OnnxScorer implements Scorer {
         return scoreIds(features);
     }
 
-    /** Time spent featurizing so far, in seconds (for metrics). */
+    @Override
     public double featurizeSeconds() {
         return featurizeNanos.sum() / 1e9;
     }
 
-    /** Time spent in ONNX Runtime so far, in seconds (for metrics). */
+    @Override
     public double inferenceSeconds() {
         return inferenceNanos.sum() / 1e9;
     }
@@ -242,11 +186,5 @@ public final class OnnxScorer implements Scorer {
         } catch (OrtException e) {
             log.warn("Closing the ONNX Runtime session failed: {}", e.getMessage());
         }
-    }
-
-    private static String firstLine(Throwable e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }

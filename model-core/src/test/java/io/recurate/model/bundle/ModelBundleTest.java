@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.onnx.proto.OnnxMl;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.recurate.model.score.BundleScorer;
 import io.recurate.model.featurize.Featurizer;
 import io.recurate.model.featurize.FeaturizerSpec;
 import io.recurate.model.onnx.Device;
 import io.recurate.model.onnx.OnnxExporter;
-import io.recurate.model.onnx.OnnxScorer;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.model.train.LargeWeights;
 import io.recurate.model.train.LinearModel;
@@ -64,7 +64,7 @@ class ModelBundleTest {
         assertThat(manifest.probes()).hasSize(Probes.TEXTS.size());
         assertThat(manifest.provenance()).containsEntry("pass", "3");
         assertThat(manifest.inputs()).containsExactly("ids", "inverse_lengths");
-        try (OnnxScorer scorer = ModelBundle.load(dir, CPU, model.spec())) {
+        try (BundleScorer scorer = ModelBundle.load(dir, CPU, model.spec())) {
             assertThat(scorer.score(List.of("casino lottery"))[0]).isGreaterThan(0.5f);
         }
         // The ONNX file carries the spec too, for tools that see only the graph.
@@ -152,7 +152,7 @@ class ModelBundleTest {
         ModelBundle.write(large, new ModelBundle.Description("filter", "v1", "v0", 0.5f, Map.of(), Map.of()),
                 OnnxExporter.defaults(), dir);
         Manifest manifest = ModelBundle.open(dir).manifest();
-        try (OnnxScorer scorer = ModelBundle.load(dir, CPU, spec)) {
+        try (BundleScorer scorer = ModelBundle.load(dir, CPU, spec)) {
             float[] onnx = scorer.score(Probes.TEXTS);
             double drift = 0;
             for (int i = 0; i < onnx.length; i++) {
@@ -193,7 +193,7 @@ class ModelBundleTest {
             ((ObjectNode) p).remove("logit");
             ((ObjectNode) p).remove("logitTolerance");
         }));
-        try (OnnxScorer scorer = ModelBundle.load(dir, CPU, model.spec())) {
+        try (BundleScorer scorer = ModelBundle.load(dir, CPU, model.spec())) {
             assertThat(scorer.score(List.of("casino lottery"))[0]).isGreaterThan(0.5f);
         }
         rewriteManifest(dir, m -> ((ObjectNode) m.get("probes").get(2)).put("score", 0.123));
