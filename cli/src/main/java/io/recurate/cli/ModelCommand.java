@@ -13,6 +13,7 @@ import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.model.train.Metrics;
 import io.recurate.model.train.Trainer;
 import io.recurate.model.train.TrainingReport;
+import io.recurate.model.transformer.TransformerSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,8 +30,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "model", mixinStandardHelpOptions = true,
-        description = "Train the built-in filter model into a bundle, and score documents with a bundle.",
-        subcommands = {ModelCommand.Train.class, ModelCommand.Score.class})
+        description = "Train the built-in filter model into a bundle, bring a Hugging Face classifier as a bundle, and score "
+                + "documents with a bundle.",
+        subcommands = {ModelCommand.Train.class, ModelCommand.Score.class, ModelCommand.ImportHf.class})
 final class ModelCommand {
 
     @Command(name = "train", mixinStandardHelpOptions = true,
@@ -130,6 +132,10 @@ final class ModelCommand {
         @Option(names = "--batch", defaultValue = "256", description = "Documents per inference call (default: ${DEFAULT-VALUE}).")
         int batch;
 
+        @Option(names = "--max-tokens-per-batch", defaultValue = "" + ScorerSettings.DEFAULT_MAX_TOKENS_PER_BATCH,
+                description = "Transformer bundles: most padded tokens per inference call (default: ${DEFAULT-VALUE}).")
+        int maxTokensPerBatch;
+
         @Option(names = "--threshold", description = "Violation threshold (default: the bundle's).")
         Float threshold;
 
@@ -144,7 +150,8 @@ final class ModelCommand {
             PrintWriter out = spec.commandLine().getOut();
             Manifest manifest = ModelBundle.open(model).manifest();
             float tau = threshold != null ? threshold : manifest.threshold();
-            ScorerSettings settings = new ScorerSettings(Device.parse(device), threads, batch);
+            ScorerSettings settings = new ScorerSettings(Device.parse(device), threads, batch)
+                    .withMaxTokensPerBatch(maxTokensPerBatch);
             List<Float> scores = new ArrayList<>();
             List<Boolean> labels = new ArrayList<>();
             long chars = 0;
@@ -206,6 +213,71 @@ final class ModelCommand {
             out.printf("Labelled documents: %d; ROC AUC %.4f; accuracy %.4f; precision %.4f; recall %.4f; "
                             + "false-positive rate %.4f%n", s.length, Metrics.rocAuc(s, y), c.accuracy(), c.precision(),
                     c.recall(), c.falsePositiveRate());
+        }
+    }
+
+    @Command(name = "import-hf", mixinStandardHelpOptions = true,
+            description = {"Package a Hugging Face sequence classifier exported to ONNX, with its tokenizer.json, as a bundle "
+                    + "(kind hf-sequence-classifier) that 'models publish' and 'run --initial-model' take.",
+                    "Export it first, e.g.: optimum-cli export onnx --model ORG/NAME --task text-classification DIR",
+                    "The model and tokenizer are checked as on every load (the tokenizer's ids fit the embedding table, "
+                            + "the graph's inputs and output, the violating label, a text of --max-length tokens); the "
+                            + "manifest's probes are the scores the model gives here, on CPU."})
+    static final class ImportHf implements Callable<Integer> {
+        @Option(names = "--onnx", required = true, paramLabel = "FILE",
+                description = "The exported model.onnx (external data files next to it are bundled too).")
+        Path onnx;
+
+        @Option(names = "--tokenizer", required = true, paramLabel = "FILE", description = "The model's tokenizer.json.")
+        Path tokenizer;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Bundle folder to create (must not exist).")
+        Path out;
+
+        @Option(names = "--violating-label", defaultValue = "1",
+                description = "Index of the logit that means violating (the model's id2label; default: ${DEFAULT-VALUE}).")
+        int violatingLabel;
+
+        @Option(names = "--max-length", defaultValue = "512",
+                description = "Most tokens per document, special tokens included (default: ${DEFAULT-VALUE}).")
+        int maxLength;
+
+        @Option(names = "--truncation", defaultValue = "right",
+                description = "Which end of a longer document is cut: right keeps its start, left its end (default: ${DEFAULT-VALUE}).")
+        String truncation;
+
+        @Option(names = "--output", defaultValue = "logits", description = "The graph's logits output (default: ${DEFAULT-VALUE}).")
+        String output;
+
+        @Option(names = "--probe-tolerance", defaultValue = "" + TransformerSpec.DEFAULT_PROBE_TOLERANCE,
+                description = "How far a probe's score may lie from the packaged one on another machine or device "
+                        + "(default: ${DEFAULT-VALUE}).")
+        double probeTolerance;
+
+        @Option(names = "--name", defaultValue = "filter", description = "Model name (default: ${DEFAULT-VALUE}).")
+        String name;
+
+        @Option(names = "--model-version", defaultValue = "v0", description = "Model version (default: ${DEFAULT-VALUE}).")
+        String version;
+
+        @Option(names = "--threshold", defaultValue = "0.5", description = "Default violation threshold (default: ${DEFAULT-VALUE}).")
+        float threshold;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            java.util.List<String> inputs = io.recurate.model.transformer.OnnxGraphFacts.read(onnx).inputNames();
+            TransformerSpec transformer = new TransformerSpec(TransformerSpec.TOKENIZER_FILE, maxLength, truncation,
+                    violatingLabel, "input_ids", "attention_mask", inputs.contains("token_type_ids") ? "token_type_ids" : null,
+                    output, probeTolerance);
+            ModelBundle bundle = ModelBundle.writeTransformer(onnx, tokenizer, transformer,
+                    new ModelBundle.Description(name, version, null, threshold, Map.of("origin", "model import-hf"), Map.of()), out);
+            spec.commandLine().getOut().printf("Wrote %s: %s %s, kind %s, inputs %s, %d probes (sha256 %s)%n", out, name,
+                    version, bundle.manifest().kind(), bundle.manifest().inputs(), bundle.manifest().probes().size(),
+                    bundle.manifest().sha256().substring(0, 12));
+            return 0;
         }
     }
 }

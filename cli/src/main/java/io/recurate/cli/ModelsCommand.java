@@ -68,17 +68,17 @@ final class ModelsCommand {
             try (ModelLedger publisher = context.ledger()) {
                 String promoted = publisher.promoted(context.model).map(ModelVersion::getVersion).orElse("");
                 PrintWriter out = spec.commandLine().getOut();
-                out.printf("  %-10s %-8s %-6s %-24s %5s %9s %9s  %s%n", "VERSION", "PARENT", "PASS", "CREATED", "FOLDS", "VAL AUC",
-                        "EXAMPLES", "SHA256");
+                out.printf("  %-10s %-8s %-6s %-24s %-22s %5s %9s %9s  %s%n", "VERSION", "PARENT", "PASS", "CREATED", "KIND",
+                        "FOLDS", "VAL AUC", "EXAMPLES", "SHA256");
                 for (ModelVersion v : publisher.versions().values()) {
                     if (!v.getName().equals(context.model)) {
                         continue;
                     }
                     Double auc = v.getMetrics().get("validation_auc");
                     Double examples = v.getMetrics().get("train_examples");
-                    out.printf("%s %-10s %-8s %-6s %-24s %5d %9s %9s  %s%n", v.getVersion().equals(promoted) ? "*" : " ",
+                    out.printf("%s %-10s %-8s %-6s %-24s %-22s %5d %9s %9s  %s%n", v.getVersion().equals(promoted) ? "*" : " ",
                             v.getVersion(), v.getParentVersion() == null ? "-" : v.getParentVersion(),
-                            v.getTrainedOnPass() == null ? "-" : v.getTrainedOnPass(), v.getCreatedAt(),
+                            v.getTrainedOnPass() == null ? "-" : v.getTrainedOnPass(), v.getCreatedAt(), v.getKind(),
                             Math.max(1, v.getFolds().size()),
                             auc == null || auc.isNaN() ? "-" : String.format("%.4f", auc),
                             examples == null ? "-" : String.format("%.0f", examples), v.getSha256().substring(0, 12));
@@ -114,6 +114,7 @@ final class ModelsCommand {
             view.put("sha256", v.getSha256());
             view.put("threshold", v.getThreshold());
             view.put("createdAt", v.getCreatedAt().toString());
+            view.put("kind", v.getKind());
             view.put("featurizerSpec", new ObjectMapper().readTree(v.getFeaturizerSpec()));
             view.put("sourceRanges", v.getSourceRanges().stream().map(r -> r.getTopic() + "-" + r.getPartition() + " ["
                     + r.getStartOffset() + ", " + r.getEndOffset() + ")").toList());

@@ -26,6 +26,16 @@ final class ScorerServiceOptions {
     @Option(names = "--onnx-threads", defaultValue = "1", description = "Threads per batch, to featurize its documents and in ONNX Runtime (default: ${DEFAULT-VALUE}).")
     int onnxThreads;
 
+    @Option(names = "--max-tokens-per-batch", defaultValue = "" + ScorerSettings.DEFAULT_MAX_TOKENS_PER_BATCH,
+            description = "Transformer bundles: most padded tokens (documents x longest) per inference call, so that a "
+                    + "call of long documents fits the device's memory (default: ${DEFAULT-VALUE}).")
+    int maxTokensPerBatch;
+
+    @Option(names = "--cuda-option", paramLabel = "KEY=VALUE",
+            description = "An ONNX Runtime CUDA provider option, repeatable: gpu_mem_limit=BYTES, "
+                    + "arena_extend_strategy=kSameAsRequested, cudnn_conv_algo_search=HEURISTIC, ... (device id: --device cuda:N).")
+    java.util.Map<String, String> cudaOptions = new java.util.LinkedHashMap<>();
+
     @Option(names = "--guarantee", defaultValue = "exactly_once_v2",
             description = "exactly_once_v2 or at_least_once (default: ${DEFAULT-VALUE}).")
     String guarantee;
@@ -49,6 +59,7 @@ final class ScorerServiceOptions {
         return new ScorerServiceConfig(cluster.kafkaConfig(), cluster.namespace(),
                 stateDir != null ? stateDir : home.resolve("streams"), guarantee.equals("exactly_once_v2"), threads,
                 new BatchSettings(batchSize, Duration.ofMillis(batchWaitMs)),
-                new ScorerSettings(Device.parse(device), onnxThreads, Math.max(batchSize, 1)), Duration.ofMillis(slowestBatchMs));
+                new ScorerSettings(Device.parse(device), onnxThreads, Math.max(batchSize, 1), maxTokensPerBatch, cudaOptions),
+                Duration.ofMillis(slowestBatchMs));
     }
 }

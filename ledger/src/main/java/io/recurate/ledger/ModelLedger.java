@@ -1,5 +1,6 @@
 package io.recurate.ledger;
 
+import io.recurate.model.bundle.BundleKind;
 import io.recurate.model.bundle.Manifest;
 import io.recurate.model.bundle.ModelBundle;
 import io.recurate.model.onnx.Device;
@@ -80,7 +81,8 @@ public final class ModelLedger implements AutoCloseable {
     /**
      * Announces a bundle made elsewhere (trained on the user's own infrastructure, say) as {@code version}
      * of {@code name}, after the checks every served bundle passes: sha256, featurizer spec, ONNX Runtime
-     * loads it, probes score as its manifest says. Its provenance is kept, with where it came from.
+     * loads it (with its tokenizer, for a Hugging Face classifier), probes score as its manifest says. Its provenance
+     * is kept, with where it came from.
      */
     public ModelVersion announceBundle(Path dir, String name, String version) {
         ModelBundle.load(dir, new ScorerSettings(Device.CPU, 1, 64), null).close();
@@ -92,7 +94,9 @@ public final class ModelLedger implements AutoCloseable {
         provenance.put("origin", "published from " + dir.toAbsolutePath());
         ModelVersion v = ModelVersion.newBuilder().setName(name).setVersion(version != null ? version : manifest.version())
                 .setParentVersion(manifest.parentVersion()).setArtifactUri(dir.toAbsolutePath().toUri().toString())
-                .setSha256(manifest.sha256()).setFeaturizerSpec(manifest.featurizer().toJson())
+                .setSha256(manifest.sha256()).setKind(manifest.bundleKind().id())
+                .setFeaturizerSpec(manifest.bundleKind() == BundleKind.HASHED_NGRAM ? manifest.featurizer().toJson()
+                        : manifest.transformer().toJson())
                 .setThreshold(manifest.threshold()).setProvenance(provenance)
                 .setMetrics(manifest.metrics() == null ? Map.of() : manifest.metrics())
                 .setCreatedAt(Instant.now()).build();

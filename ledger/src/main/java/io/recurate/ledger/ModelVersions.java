@@ -2,7 +2,8 @@ package io.recurate.ledger;
 
 import io.recurate.model.bundle.ModelBundle;
 import io.recurate.model.featurize.FeaturizerSpec;
-import io.recurate.model.onnx.OnnxScorer;
+import io.recurate.model.bundle.BundleKind;
+import io.recurate.model.score.BundleScorer;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.model.score.CrossFitScorer;
 import io.recurate.model.score.Scorer;
@@ -25,7 +26,7 @@ public final class ModelVersions {
     }
 
     /** A loaded version: the scorer to use and its ONNX sessions (one per fold), for metrics. */
-    public record Loaded(Scorer scorer, List<OnnxScorer> sessions) implements AutoCloseable {
+    public record Loaded(Scorer scorer, List<BundleScorer> sessions) implements AutoCloseable {
         @Override
         public void close() {
             scorer.close();
@@ -39,14 +40,17 @@ public final class ModelVersions {
 
     /** @param resolve where a bundle URI is on this host ({@link BundleStore#resolver} also fetches {@code kafka:} ones) */
     public static Loaded load(ModelVersion version, ScorerSettings settings, Function<String, Path> resolve) {
-        FeaturizerSpec spec = FeaturizerSpec.fromJson(version.getFeaturizerSpec());
+        // A transformer bundle brings its own tokenizer (checked against its manifest); a hashed n-gram one must
+        // have the spec the version announces.
+        FeaturizerSpec spec = BundleKind.of(version.getKind()) == BundleKind.HASHED_NGRAM
+                ? FeaturizerSpec.fromJson(version.getFeaturizerSpec()) : null;
         if (version.getFolds() == null || version.getFolds().isEmpty()) {
-            OnnxScorer one = checked(resolve.apply(version.getArtifactUri()), version.getSha256(), settings, spec);
+            BundleScorer one = checked(resolve.apply(version.getArtifactUri()), version.getSha256(), settings, spec);
             return new Loaded(one, List.of(one));
         }
         List<FoldBundle> folds = new ArrayList<>(version.getFolds());
         folds.sort(Comparator.comparingInt(FoldBundle::getFold));
-        List<OnnxScorer> sessions = new ArrayList<>();
+        List<BundleScorer> sessions = new ArrayList<>();
         try {
             for (int i = 0; i < folds.size(); i++) {
                 if (folds.get(i).getFold() != i) {
@@ -56,14 +60,14 @@ public final class ModelVersions {
                 sessions.add(checked(resolve.apply(folds.get(i).getArtifactUri()), folds.get(i).getSha256(), settings, spec));
             }
         } catch (RuntimeException e) {
-            sessions.forEach(OnnxScorer::close);
+            sessions.forEach(BundleScorer::close);
             throw e;
         }
         return new Loaded(new CrossFitScorer(sessions), List.copyOf(sessions));
     }
 
-    private static OnnxScorer checked(Path dir, String announcedSha, ScorerSettings settings, FeaturizerSpec spec) {
-        OnnxScorer scorer = ModelBundle.load(dir, settings, spec);
+    private static BundleScorer checked(Path dir, String announcedSha, ScorerSettings settings, FeaturizerSpec spec) {
+        BundleScorer scorer = ModelBundle.load(dir, settings, spec);
         String sha = ModelBundle.open(dir).manifest().sha256();
         if (!sha.equals(announcedSha)) {
             scorer.close();

@@ -3,7 +3,7 @@ package io.recurate.scorer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.recurate.ledger.ModelVersions;
-import io.recurate.model.onnx.OnnxScorer;
+import io.recurate.model.score.BundleScorer;
 import io.recurate.model.score.Scorer;
 import java.util.List;
 import io.recurate.model.onnx.ScorerSettings;
@@ -61,13 +61,13 @@ public final class ModelCache implements AutoCloseable {
             ModelVersions.Loaded version0 = ModelVersions.load(version, settings, bundles);
             loaded.put(key, version0.scorer());
             swaps.increment();
-            List<OnnxScorer> sessions = version0.sessions();
+            List<BundleScorer> sessions = version0.sessions();
             String device = sessions.get(0).device();
             io.micrometer.core.instrument.FunctionCounter.builder("recurate.scorer.featurize.seconds", sessions,
-                    s -> s.stream().mapToDouble(OnnxScorer::featurizeSeconds).sum()).description("Time spent featurizing")
+                    s -> s.stream().mapToDouble(BundleScorer::featurizeSeconds).sum()).description("Time spent featurizing (tokenizing, for a transformer bundle)")
                     .baseUnit("seconds").tags("model_version", version.getVersion(), "device", device).register(meters);
             io.micrometer.core.instrument.FunctionCounter.builder("recurate.scorer.inference.seconds", sessions,
-                    s -> s.stream().mapToDouble(OnnxScorer::inferenceSeconds).sum()).description("Time spent in ONNX Runtime")
+                    s -> s.stream().mapToDouble(BundleScorer::inferenceSeconds).sum()).description("Time spent in ONNX Runtime")
                     .baseUnit("seconds").tags("model_version", version.getVersion(), "device", device).register(meters);
             log.info("Model {} {} ({}) loaded, checked and warmed up on {} in {} ms; ready for the next pass",
                     version.getName(), version.getVersion(), sessions.size() == 1 ? "one bundle" : sessions.size() + " fold bundles",

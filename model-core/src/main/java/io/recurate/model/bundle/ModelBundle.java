@@ -131,11 +131,18 @@ public final class ModelBundle {
             Files.copy(tokenizer, tmp.resolve(spec.tokenizer()));
             files.put(spec.tokenizer(), sha256(tmp.resolve(spec.tokenizer())));
             List<Manifest.Probe> probes = new ArrayList<>();
+            // The probes, and one text of more than maxLength tokens: a model whose position table is shorter than
+            // the spec's maxLength fails here, not on the first long document of a pass.
+            List<String> texts = new ArrayList<>(Probes.TEXTS);
+            texts.add(String.join(" ", java.util.Collections.nCopies(spec.maxLength(), "the quick brown fox")));
             try (TransformerScorer scorer = openTransformer(tmp, spec, new ScorerSettings(Device.CPU, 1, 64))) {
-                float[] scores = scorer.score(Probes.TEXTS);
+                float[] scores = scorer.score(texts);
                 for (int i = 0; i < scores.length; i++) {
-                    probes.add(new Manifest.Probe(Probes.TEXTS.get(i), scores[i], null, null));
+                    probes.add(new Manifest.Probe(texts.get(i), scores[i], null, null));
                 }
+            } catch (IllegalStateException e) {
+                throw new BundleException("The model does not score the probe texts with " + spec.tokenizer()
+                        + " at maxLength " + spec.maxLength() + ": " + e.getMessage(), e);
             }
             Map<String, String> provenance = description.provenance() == null ? new LinkedHashMap<>()
                     : new LinkedHashMap<>(description.provenance());

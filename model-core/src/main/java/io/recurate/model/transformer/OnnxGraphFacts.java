@@ -51,6 +51,12 @@ public final class OnnxGraphFacts {
         return OptionalInt.empty();
     }
 
+    /** The graph's inputs that are fed (not initializers), in order. */
+    public java.util.List<String> inputNames() {
+        Set<String> initializers = graph.getInitializerList().stream().map(TensorProto::getName).collect(Collectors.toSet());
+        return graph.getInputList().stream().map(i -> i.getName()).filter(n -> !initializers.contains(n)).toList();
+    }
+
     /** File names (relative to the model's folder) holding the graph's external data. */
     public Set<String> externalDataFiles() {
         Set<String> files = new LinkedHashSet<>();
