@@ -30,7 +30,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print a table, side by side with their anchor.",
-        subcommands = {BenchCommand.Model.class, ScorerBenchCommand.class, LoopBenchCommand.class, PublishBenchCommand.class})
+        subcommands = {BenchCommand.Model.class, ScorerBenchCommand.class, TransformerBenchCommand.class, LoopBenchCommand.class,
+                PublishBenchCommand.class})
 public final class BenchCommand {
 
     @Command(name = "model", mixinStandardHelpOptions = true,
