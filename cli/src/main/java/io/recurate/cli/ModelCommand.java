@@ -13,6 +13,12 @@ import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.model.train.Metrics;
 import io.recurate.model.train.Trainer;
 import io.recurate.model.train.TrainingReport;
+import io.recurate.model.bundle.BundleKind;
+import io.recurate.model.transformer.EmbeddingCache;
+import io.recurate.model.transformer.EmbeddingHeadScorer;
+import io.recurate.model.transformer.LinearHead;
+import io.recurate.model.transformer.LogisticHead;
+import io.recurate.model.transformer.OnnxGraphFacts;
 import io.recurate.model.transformer.TransformerSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -217,13 +223,21 @@ final class ModelCommand {
     }
 
     @Command(name = "import-hf", mixinStandardHelpOptions = true,
-            description = {"Package a Hugging Face sequence classifier exported to ONNX, with its tokenizer.json, as a bundle "
-                    + "(kind hf-sequence-classifier) that 'models publish' and 'run --initial-model' take.",
-                    "Export it first, e.g.: optimum-cli export onnx --model ORG/NAME --task text-classification DIR",
+            description = {"Package a Hugging Face model exported to ONNX, with its tokenizer.json, as a bundle that "
+                    + "'models publish' and 'run --initial-model' take:",
+                    "  --kind hf-sequence-classifier (default): a sequence classifier; its logits give the score.",
+                    "  --kind embedding-head: an encoder giving a pooled embedding ([batch, dim]) and a logistic head "
+                            + "trained here on the --constitution's embeddings; each pass's trainer learns the head anew "
+                            + "on the pass's documents, the encoder stays.",
+                    "Export first, e.g.: optimum-cli export onnx --model ORG/NAME --task text-classification DIR",
                     "The model and tokenizer are checked as on every load (the tokenizer's ids fit the embedding table, "
                             + "the graph's inputs and output, the violating label, a text of --max-length tokens); the "
                             + "manifest's probes are the scores the model gives here, on CPU."})
     static final class ImportHf implements Callable<Integer> {
+        @Option(names = "--kind", defaultValue = "hf-sequence-classifier",
+                description = "hf-sequence-classifier or embedding-head (default: ${DEFAULT-VALUE}).")
+        String kind;
+
         @Option(names = "--onnx", required = true, paramLabel = "FILE",
                 description = "The exported model.onnx (external data files next to it are bundled too).")
         Path onnx;
@@ -235,8 +249,12 @@ final class ModelCommand {
         Path out;
 
         @Option(names = "--violating-label", defaultValue = "1",
-                description = "Index of the logit that means violating (the model's id2label; default: ${DEFAULT-VALUE}).")
+                description = "Classifier: index of the logit that means violating (the model's id2label; default: ${DEFAULT-VALUE}).")
         int violatingLabel;
+
+        @Option(names = "--constitution", paramLabel = "FILE",
+                description = "Embedding head: labelled exemplars ({\"text\", \"label\"}) the first head is trained on.")
+        Path constitution;
 
         @Option(names = "--max-length", defaultValue = "512",
                 description = "Most tokens per document, special tokens included (default: ${DEFAULT-VALUE}).")
@@ -246,7 +264,8 @@ final class ModelCommand {
                 description = "Which end of a longer document is cut: right keeps its start, left its end (default: ${DEFAULT-VALUE}).")
         String truncation;
 
-        @Option(names = "--output", defaultValue = "logits", description = "The graph's logits output (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--output",
+                description = "The graph's output: the logits (default: logits), or the pooled embedding (default: sentence_embedding).")
         String output;
 
         @Option(names = "--probe-tolerance", defaultValue = "" + TransformerSpec.DEFAULT_PROBE_TOLERANCE,
@@ -267,17 +286,50 @@ final class ModelCommand {
         CommandSpec spec;
 
         @Override
-        public Integer call() {
-            java.util.List<String> inputs = io.recurate.model.transformer.OnnxGraphFacts.read(onnx).inputNames();
+        public Integer call() throws Exception {
+            BundleKind bundleKind = BundleKind.of(kind);
+            if (bundleKind == BundleKind.HASHED_NGRAM) {
+                throw new IllegalArgumentException("--kind hashed-ngram bundles are made by 'model train'");
+            }
+            boolean head = bundleKind == BundleKind.EMBEDDING_HEAD;
+            if (head && constitution == null) {
+                throw new IllegalArgumentException("--kind embedding-head needs --constitution: the first head is trained on it");
+            }
+            List<String> inputs = OnnxGraphFacts.read(onnx).inputNames();
             TransformerSpec transformer = new TransformerSpec(TransformerSpec.TOKENIZER_FILE, maxLength, truncation,
                     violatingLabel, "input_ids", "attention_mask", inputs.contains("token_type_ids") ? "token_type_ids" : null,
-                    output, probeTolerance);
-            ModelBundle bundle = ModelBundle.writeTransformer(onnx, tokenizer, transformer,
-                    new ModelBundle.Description(name, version, null, threshold, Map.of("origin", "model import-hf"), Map.of()), out);
+                    output != null ? output : head ? "sentence_embedding" : "logits", probeTolerance);
+            ModelBundle.Description description = new ModelBundle.Description(name, version, null, threshold,
+                    Map.of("origin", "model import-hf"), Map.of());
+            ModelBundle bundle = head
+                    ? ModelBundle.writeEmbeddingHead(onnx, tokenizer, transformer, firstHead(transformer), description, out, false)
+                    : ModelBundle.writeTransformer(onnx, tokenizer, transformer, description, out);
             spec.commandLine().getOut().printf("Wrote %s: %s %s, kind %s, inputs %s, %d probes (sha256 %s)%n", out, name,
                     version, bundle.manifest().kind(), bundle.manifest().inputs(), bundle.manifest().probes().size(),
                     bundle.manifest().sha256().substring(0, 12));
             return 0;
+        }
+
+        /** Logistic regression on the encoder's embeddings of the constitution's exemplars. */
+        private LinearHead firstHead(TransformerSpec transformer) {
+            List<LabelledText> exemplars = new ArrayList<>();
+            try (JsonlReader reader = JsonlReader.open(constitution, JsonlReader.OnError.FAIL, true)) {
+                reader.forEachRemaining(exemplars::add);
+            }
+            try (EmbeddingHeadScorer encoder = EmbeddingHeadScorer.open(onnx, ModelBundle.sha256(onnx), tokenizer,
+                    transformer, null, new EmbeddingCache(0), new ScorerSettings(Device.CPU, 1, 64))) {
+                List<float[]> embeddings = encoder.embed(exemplars.stream().map(LabelledText::text).toList());
+                boolean[] violating = new boolean[exemplars.size()];
+                float[] weights = new float[exemplars.size()];
+                for (int i = 0; i < violating.length; i++) {
+                    violating[i] = exemplars.get(i).violating();
+                    weights[i] = exemplars.get(i).weight();
+                }
+                LinearHead trained = LogisticHead.train(embeddings, violating, weights);
+                spec.commandLine().getOut().printf("Trained the first head on %d exemplars of %s (%d dimensions)%n",
+                        exemplars.size(), constitution, encoder.dimension());
+                return trained;
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.recurate.ledger.ModelVersions;
 import io.recurate.model.score.BundleScorer;
 import io.recurate.model.score.Scorer;
+import io.recurate.model.transformer.EmbeddingCache;
 import java.util.List;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.schemas.ModelVersion;
@@ -48,6 +49,13 @@ public final class ModelCache implements AutoCloseable {
                 .register(meters);
         this.refusals = Counter.builder("recurate.model.refusals").description("Model versions refused by their checks")
                 .register(meters);
+        // Embedding-head bundles: documents run through an encoder, and embeddings served from the process's cache.
+        EmbeddingCache embeddings = EmbeddingCache.shared();
+        io.micrometer.core.instrument.FunctionCounter.builder("recurate.embeddings.computed", embeddings,
+                EmbeddingCache::computed).description("Embeddings computed by an encoder (each once per document "
+                        + "and encoder while the cache holds it)").register(meters);
+        io.micrometer.core.instrument.FunctionCounter.builder("recurate.embeddings.cached", embeddings,
+                EmbeddingCache::hits).description("Embeddings served from the cache").register(meters);
     }
 
     /** Loads and checks a newly announced version; never throws. */

@@ -7,6 +7,7 @@ import io.recurate.curation.policy.TrainingInput;
 import io.recurate.curation.train.CrossFitTrainer;
 import io.recurate.curation.train.TextDocument;
 import io.recurate.ledger.ModelLedger;
+import io.recurate.model.bundle.BundleKind;
 import io.recurate.model.bundle.ModelBundle;
 import io.recurate.model.data.JsonlReader;
 import io.recurate.model.data.LabelledText;
@@ -107,10 +108,25 @@ public final class PassTrainer {
         log.info("Training {} after pass {} with {}: {} removed (labelled violating) and {} kept (unlabelled) documents "
                 + "read, {} constitution exemplars", versionAfter(n), n, config.policy().describe(), violating.seen(),
                 unlabelled.seen(), constitution.size());
+        ModelVersion parent = parentVersion(pass);
+        if (parent != null && BundleKind.of(parent.getKind()) == BundleKind.EMBEDDING_HEAD) {
+            return new HeadRetrainer(config, topics).train(versionAfter(n), parent, n, violating.items(),
+                    unlabelled.items(), constitution, ranges, provenance);
+        }
         TrainingInput input = new TrainingInput(violating.items(), unlabelled.items(), constitution);
         CrossFitTrainer trainer = new CrossFitTrainer(config.spec(), config.settings(), config.policy().folds());
         return publish(versionAfter(n), pass.getModelVersion(), n, ranges, provenance,
                 (sink) -> config.policy().training().train(input, trainer, listener, sink));
+    }
+
+    /** The version that scored the pass: an embedding-head one is followed by its encoder with a new head. */
+    private ModelVersion parentVersion(PassStatus pass) {
+        if (pass.getModelVersion() == null) {
+            return null;
+        }
+        try (ModelLedger models = new ModelLedger(config.kafkaConfig(), topics)) {
+            return models.version(config.modelName(), pass.getModelVersion()).orElse(null);
+        }
     }
 
     private static TextDocument document(ScoredDocument d) {

@@ -7,7 +7,12 @@ public enum BundleKind {
     /** recurate's own model: hashed word n-grams, an embedding bag and a linear layer ({@code FeaturizerSpec}). */
     HASHED_NGRAM("hashed-ngram"),
     /** A Hugging Face sequence classifier exported to ONNX, with its {@code tokenizer.json} ({@code TransformerSpec}). */
-    HF_SEQUENCE_CLASSIFIER("hf-sequence-classifier");
+    HF_SEQUENCE_CLASSIFIER("hf-sequence-classifier"),
+    /**
+     * A Hugging Face encoder exported to ONNX giving a pooled embedding, its {@code tokenizer.json}, and a logistic
+     * regression head ({@code head.json}) that the trainer learns anew each pass on cached embeddings.
+     */
+    EMBEDDING_HEAD("embedding-head");
 
     private final String id;
 

@@ -11,6 +11,9 @@ import io.recurate.model.featurize.Featurizer;
 import io.recurate.model.onnx.Device;
 import io.recurate.model.score.BundleScorer;
 import io.recurate.model.train.LinearModel;
+import io.recurate.model.transformer.EmbeddingCache;
+import io.recurate.model.transformer.EmbeddingHeadScorer;
+import io.recurate.model.transformer.LinearHead;
 import io.recurate.model.transformer.OnnxGraphFacts;
 import io.recurate.model.transformer.TransformerScorer;
 import io.recurate.model.transformer.TransformerSpec;
@@ -156,6 +159,81 @@ public final class ModelBundle {
         });
     }
 
+    /**
+     * Writes an embedding-head bundle: the encoder (an ONNX graph whose {@code spec.output()} is the pooled
+     * embedding, with its external data), its tokenizer and {@code head}. Its probes are the scores it gives here,
+     * computed through the encoder.
+     *
+     * @param fromBundle the encoder and tokenizer are another bundle's, never changed in place: they are hard-linked
+     *                   where the file system allows (a version per pass shares one encoder on disk); a user's own
+     *                   files are always copied
+     */
+    public static ModelBundle writeEmbeddingHead(Path encoder, Path tokenizer, TransformerSpec spec, LinearHead head,
+                                                 Description description, Path dir, boolean fromBundle) {
+        return writeAtomically(dir, tmp -> {
+            Map<String, String> files = copyTransformer(encoder, tokenizer, spec, tmp, fromBundle);
+            head.write(tmp.resolve(LinearHead.FILE));
+            files.put(LinearHead.FILE, sha256(tmp.resolve(LinearHead.FILE)));
+            List<String> texts = new ArrayList<>(Probes.TEXTS);
+            texts.add(String.join(" ", java.util.Collections.nCopies(spec.maxLength(), "the quick brown fox")));
+            List<Manifest.Probe> probes = new ArrayList<>();
+            try (EmbeddingHeadScorer scorer = openEmbeddingHead(tmp, files.get(MODEL), spec,
+                    new ScorerSettings(Device.CPU, 1, 64), new EmbeddingCache(0))) {
+                float[] scores = scorer.scoreUncached(texts);
+                for (int i = 0; i < scores.length; i++) {
+                    probes.add(new Manifest.Probe(texts.get(i), scores[i], null, null));
+                }
+            } catch (IllegalStateException e) {
+                throw new BundleException("The encoder does not embed the probe texts with " + spec.tokenizer()
+                        + " at maxLength " + spec.maxLength() + ": " + e.getMessage(), e);
+            }
+            return new Manifest(Manifest.FORMAT, description.name(), description.version(), description.parentVersion(),
+                    Instant.now().toString(), null, MODEL, files.get(MODEL), files,
+                    spec.tokenTypeIds() == null ? List.of(spec.inputIds(), spec.attentionMask())
+                            : List.of(spec.inputIds(), spec.attentionMask(), spec.tokenTypeIds()),
+                    spec.output(), null, description.threshold(), probes,
+                    description.provenance() == null ? Map.of() : description.provenance(), description.metrics(),
+                    BundleKind.EMBEDDING_HEAD.id(), spec);
+        });
+    }
+
+    /** The model as {@code model.onnx}, the external data files its graph names, and the tokenizer; their sha256. */
+    private static Map<String, String> copyTransformer(Path onnx, Path tokenizer, TransformerSpec spec, Path tmp,
+                                                       boolean link) throws IOException {
+        Map<String, String> files = new LinkedHashMap<>();
+        linkOrCopy(onnx, tmp.resolve(MODEL), link);
+        files.put(MODEL, sha256(tmp.resolve(MODEL)));
+        Path source = onnx.toAbsolutePath().getParent();
+        for (String external : OnnxGraphFacts.read(onnx).externalDataFiles()) {
+            Path target = tmp.resolve(external).normalize();
+            if (!target.startsWith(tmp) || external.equals(MODEL) || external.equals(spec.tokenizer())
+                    || external.equals(LinearHead.FILE) || external.equals(MANIFEST)) {
+                throw new BundleException("The model's external data file '" + external + "' cannot be bundled "
+                        + "(it must be a file next to the model, not named " + MODEL + ", " + spec.tokenizer() + ", "
+                        + LinearHead.FILE + " or " + MANIFEST + ")");
+            }
+            Files.createDirectories(target.getParent());
+            linkOrCopy(source.resolve(external), target, link);
+            files.put(external, sha256(target));
+        }
+        linkOrCopy(tokenizer, tmp.resolve(spec.tokenizer()), link);
+        files.put(spec.tokenizer(), sha256(tmp.resolve(spec.tokenizer())));
+        return files;
+    }
+
+    /** Bundles are never changed in place, so a hard link to another bundle's file is safe (a user's is not). */
+    private static void linkOrCopy(Path source, Path target, boolean link) throws IOException {
+        if (link) {
+            try {
+                Files.createLink(target, source.toAbsolutePath());
+                return;
+            } catch (IOException | UnsupportedOperationException e) {
+                // another file system: copy
+            }
+        }
+        Files.copy(source, target);
+    }
+
     private interface Contents {
         /** Writes the bundle's files into {@code tmp} and returns its manifest. */
         Manifest write(Path tmp) throws IOException;
@@ -214,6 +292,10 @@ public final class ModelBundle {
             case HF_SEQUENCE_CLASSIFIER -> manifest.transformer() == null ? "a 'transformer' section (it has none)"
                     : manifest.files().containsKey(manifest.transformer().tokenizer()) ? null
                     : "its tokenizer " + manifest.transformer().tokenizer() + " listed under 'files'";
+            case EMBEDDING_HEAD -> manifest.transformer() == null ? "a 'transformer' section (it has none)"
+                    : !manifest.files().containsKey(manifest.transformer().tokenizer())
+                    ? "its tokenizer " + manifest.transformer().tokenizer() + " listed under 'files'"
+                    : manifest.files().containsKey(LinearHead.FILE) ? null : "its head " + LinearHead.FILE + " listed under 'files'";
         };
         if (unsupported != null) {
             throw new BundleException("Bundle " + dir + " needs " + unsupported + "; refusing to serve it");
@@ -245,11 +327,18 @@ public final class ModelBundle {
     public static BundleScorer load(Path dir, ScorerSettings settings, FeaturizerSpec expectedSpec) {
         ModelBundle bundle = open(dir);
         Manifest manifest = bundle.manifest();
+        BiFunction<Manifest.Probe, Float, Optional<String>> withinTolerance = (probe, observed) ->
+                Math.abs(observed - probe.score()) <= manifest.transformer().probeTolerance() ? Optional.empty()
+                        : Optional.of(probe.score() + " +- " + manifest.transformer().probeTolerance());
         if (manifest.bundleKind() == BundleKind.HF_SEQUENCE_CLASSIFIER) {
-            return checkedProbes(dir, manifest, openTransformer(dir, manifest.transformer(), settings),
-                    (probe, observed) -> Math.abs(observed - probe.score()) <= manifest.transformer().probeTolerance()
-                            ? Optional.empty()
-                            : Optional.of(probe.score() + " +- " + manifest.transformer().probeTolerance()));
+            TransformerScorer scorer = openTransformer(dir, manifest.transformer(), settings);
+            return checkedProbes(dir, manifest, scorer, scorer::score, withinTolerance);
+        }
+        if (manifest.bundleKind() == BundleKind.EMBEDDING_HEAD) {
+            EmbeddingHeadScorer scorer = openEmbeddingHead(dir, manifest.sha256(), manifest.transformer(), settings,
+                    EmbeddingCache.shared());
+            // The probes run through the encoder, not the cache: they check this bundle's files.
+            return checkedProbes(dir, manifest, scorer, scorer::scoreUncached, withinTolerance);
         }
         if (expectedSpec != null && !expectedSpec.equals(manifest.featurizer())) {
             throw new BundleException("Bundle " + dir + " was trained with featurizer " + manifest.featurizer().toJson()
@@ -261,7 +350,7 @@ public final class ModelBundle {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new BundleException("Bundle " + dir + " does not load: " + e.getMessage(), e);
         }
-        return checkedProbes(dir, manifest, scorer,
+        return checkedProbes(dir, manifest, scorer, scorer::score,
                 (probe, observed) -> ProbeCheck.mismatch(probe, observed, manifest.featurizer()));
     }
 
@@ -273,10 +362,39 @@ public final class ModelBundle {
         }
     }
 
+    /**
+     * The encoder of an embedding-head bundle without its head, after {@link #open}'s checks, for training the next
+     * head: its embeddings go through the process's {@link EmbeddingCache}, shared with the scorer.
+     */
+    public static EmbeddingHeadScorer openEncoder(Path dir, ScorerSettings settings) {
+        Manifest manifest = open(dir).manifest();
+        if (manifest.bundleKind() != BundleKind.EMBEDDING_HEAD) {
+            throw new BundleException("Bundle " + dir + " is of kind " + manifest.bundleKind().id() + ", not "
+                    + BundleKind.EMBEDDING_HEAD.id() + ": it has no encoder to train a head on");
+        }
+        try {
+            return EmbeddingHeadScorer.open(dir.resolve(MODEL), manifest.sha256(), dir.resolve(manifest.transformer().tokenizer()),
+                    manifest.transformer(), null, EmbeddingCache.shared(), settings);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new BundleException("Bundle " + dir + " does not load: " + e.getMessage(), e);
+        }
+    }
+
+    private static EmbeddingHeadScorer openEmbeddingHead(Path dir, String encoderSha256, TransformerSpec spec,
+                                                         ScorerSettings settings, EmbeddingCache cache) {
+        try {
+            return EmbeddingHeadScorer.open(dir.resolve(MODEL), encoderSha256, dir.resolve(spec.tokenizer()), spec,
+                    dir.resolve(LinearHead.FILE), cache, settings);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new BundleException("Bundle " + dir + " does not load: " + e.getMessage(), e);
+        }
+    }
+
     private static <S extends BundleScorer> S checkedProbes(Path dir, Manifest manifest, S scorer,
+                                                            java.util.function.Function<List<String>, float[]> probe,
                                                             BiFunction<Manifest.Probe, Float, Optional<String>> check) {
         List<String> texts = manifest.probes().stream().map(Manifest.Probe::text).toList();
-        float[] scores = scorer.score(texts);
+        float[] scores = probe.apply(texts);
         for (int i = 0; i < scores.length; i++) {
             Optional<String> mismatch = check.apply(manifest.probes().get(i), scores[i]);
             if (mismatch.isPresent()) {

@@ -33,6 +33,8 @@ public final class RandomEncoder {
     public static final float LAYER_NORM_EPSILON = 1e-12f;
     /** What a masked position adds to the attention logits, as BERT does. */
     public static final float MASK_BIAS = -10000f;
+    /** The encoder's output (labels 0): the tanh-pooled first token, as sentence-transformers' exports name theirs. */
+    public static final String EMBEDDING_OUTPUT = "sentence_embedding";
 
     /**
      * @param vocabulary rows of the word embedding table
@@ -41,7 +43,8 @@ public final class RandomEncoder {
      * @param layers     encoder layers
      * @param inner      width of the feed-forward layer
      * @param positions  rows of the position table: the longest sequence the model takes
-     * @param labels     logits per document
+     * @param labels     logits per document; 0 makes an encoder whose output is the pooled embedding
+     *                   ({@code sentence_embedding} [batch, hidden]) instead of a classifier's logits
      */
     public record Shape(int vocabulary, int hidden, int heads, int layers, int inner, int positions, int labels) {
         public Shape {
@@ -79,7 +82,9 @@ public final class RandomEncoder {
         graph.addInput(tensorInfo("input_ids", TensorProto.DataType.INT64, "batch", "sequence"))
                 .addInput(tensorInfo("attention_mask", TensorProto.DataType.INT64, "batch", "sequence"))
                 .addInput(tensorInfo("token_type_ids", TensorProto.DataType.INT64, "batch", "sequence"))
-                .addOutput(tensorInfo("logits", TensorProto.DataType.FLOAT, "batch", shape.labels()));
+                .addOutput(shape.labels() == 0
+                        ? tensorInfo(EMBEDDING_OUTPUT, TensorProto.DataType.FLOAT, "batch", shape.hidden())
+                        : tensorInfo("logits", TensorProto.DataType.FLOAT, "batch", shape.labels()));
         longConstant("zero", new long[0], 0L);
         longConstant("one", new long[0], 1L);
         longConstant("mask_axes", new long[] {2}, 1L, 2L);
@@ -141,12 +146,18 @@ public final class RandomEncoder {
         // Pooler over the first token, then the classifier.
         node("Gather", List.of(x, "zero"), "first_token", intAttribute("axis", 1));
         String pooled = linear("pooler.dense", "first_token", h, h);
-        node("Tanh", List.of(pooled), "pooled");
+        node("Tanh", List.of(pooled), shape.labels() == 0 ? EMBEDDING_OUTPUT : "pooled");
+        if (shape.labels() == 0) {
+            return model();
+        }
         weight("classifier.weight", 1f, h, shape.labels());
         weight("classifier.bias", 1f, shape.labels());
         node("MatMul", List.of("pooled", "classifier.weight"), "classifier_product");
         node("Add", List.of("classifier_product", "classifier.bias"), "logits");
+        return model();
+    }
 
+    private ModelProto model() {
         return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("recurate")
                 .setDocString("BERT-shaped sequence classifier with random weights (recurate's RandomEncoder)")
                 .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))

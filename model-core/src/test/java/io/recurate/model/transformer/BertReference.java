@@ -36,6 +36,20 @@ final class BertReference {
 
     /** Logits of one document given its token ids (no padding: the mask is all ones). */
     double[] logits(long[] ids) {
+        double[] pooled = embedding(ids);
+        int h = shape.hidden();
+        double[] logits = new double[shape.labels()];
+        for (int c = 0; c < logits.length; c++) {
+            logits[c] = w.get("classifier.bias")[c];
+            for (int i = 0; i < h; i++) {
+                logits[c] += pooled[i] * w.get("classifier.weight")[i * logits.length + c];
+            }
+        }
+        return logits;
+    }
+
+    /** The tanh-pooled first token: an encoder's embedding (labels 0), a classifier's input to its last layer. */
+    double[] embedding(long[] ids) {
         int n = ids.length;
         int h = shape.hidden();
         double[][] x = new double[n][h];
@@ -93,14 +107,7 @@ final class BertReference {
         for (int i = 0; i < h; i++) {
             pooled[i] = Math.tanh(pooled[i]);
         }
-        double[] logits = new double[shape.labels()];
-        for (int c = 0; c < logits.length; c++) {
-            logits[c] = w.get("classifier.bias")[c];
-            for (int i = 0; i < h; i++) {
-                logits[c] += pooled[i] * w.get("classifier.weight")[i * logits.length + c];
-            }
-        }
-        return logits;
+        return pooled;
     }
 
     double violatingProbability(long[] ids, int label) {

@@ -186,6 +186,6 @@ class TransformerBundleTest {
         manifest.put("kind", "hf-token-classifier");
         json.writeValue(dir.resolve("manifest.json").toFile(), manifest);
         assertThatThrownBy(() -> ModelBundle.open(dir)).isInstanceOf(BundleException.class)
-                .hasMessageContaining("bundle kind 'hf-token-classifier' (this build serves [hashed-ngram, hf-sequence-classifier])");
+                .hasMessageContaining("bundle kind 'hf-token-classifier' (this build serves [hashed-ngram, hf-sequence-classifier, embedding-head])");
     }
 }
