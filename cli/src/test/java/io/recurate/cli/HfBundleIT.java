@@ -9,6 +9,7 @@ import io.recurate.model.bundle.ModelBundle;
 import io.recurate.model.onnx.Device;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.model.score.BundleScorer;
+import io.recurate.model.transformer.EmbeddingCache;
 import io.recurate.model.transformer.RandomEncoder;
 import io.recurate.model.transformer.WordPieceTokenizerWriter;
 import io.recurate.registry.RegistryClient;
@@ -104,6 +105,85 @@ class HfBundleIT {
             assertThat(list[1].lines().filter(l -> l.contains(" v1 ")).findFirst().orElseThrow()).contains("hashed-ngram");
         } finally {
             LoopIT.run("down", "--home", home.toString());
+        }
+    }
+
+    /**
+     * An embedding-head bundle as v0 of a 3-pass run: each pass's trainer learns a new head on the encoder's
+     * embeddings, and each document (and exemplar) is run through the encoder once in the whole run.
+     */
+    @Test
+    void anEmbeddingHeadIsRetrainedEachPassOnEmbeddingsComputedOnce() throws Exception {
+        Path home = Path.of("target", "embedding-head-" + System.nanoTime()).toAbsolutePath();
+        Files.createDirectories(home);
+        Path corpus = home.resolve("corpus.jsonl");
+        Path constitution = home.resolve("constitution.jsonl");
+        List<String> lines = RefusedModelIT.documents(300, 3);
+        Files.write(corpus, lines);
+        Files.write(constitution, RefusedModelIT.documents(40, 4));
+        List<String> texts = new ArrayList<>();
+        for (String line : lines) {
+            texts.add(JSON.readTree(line).get("text").asText());
+        }
+        for (String line : Files.readAllLines(constitution)) {
+            texts.add(JSON.readTree(line).get("text").asText());
+        }
+        Path tokenizer = home.resolve("tokenizer.json");
+        int vocabulary = WordPieceTokenizerWriter.write(texts, 100, tokenizer);
+        Path onnx = home.resolve("encoder.onnx");
+        RandomEncoder.write(new RandomEncoder.Shape(vocabulary, 32, 2, 2, 64, 64, 0), 9, onnx);
+        Path bundle = home.resolve("head-v0");
+        String[] imported = LoopIT.run("model", "import-hf", "--kind", "embedding-head", "--onnx", onnx.toString(),
+                "--tokenizer", tokenizer.toString(), "--constitution", constitution.toString(), "--out", bundle.toString(),
+                "--max-length", "64");
+        assertThat(imported[0]).as(imported[2]).isEqualTo("0");
+        assertThat(imported[1]).contains("kind embedding-head").contains("Trained the first head on 40 exemplars");
+
+        assertThat(LoopIT.run("up", "--home", home.toString())[0]).isEqualTo("0");
+        EmbeddingCache cache = EmbeddingCache.shared(); // the run's scorer and trainer run in this JVM
+        long computedBefore = cache.computed();
+        try {
+            var services = new EmbeddingServicesView(home);
+            String ns = "head";
+            String[] result = LoopIT.run("run", "--home", home.toString(), "--namespace", ns, "--corpus", corpus.toString(),
+                    "--constitution", constitution.toString(), "--initial-model", bundle.toString(), "--max-passes", "3",
+                    "--budget", "0.05", "--delta", "0", "--metrics-port", "0");
+            assertThat(result[0]).as(result[1] + result[2]).isEqualTo("0");
+            assertThat(result[1]).contains("Pass 3 (v2");
+            long distinct = texts.stream().distinct().count();
+            assertThat(cache.computed() - computedBefore).as("every document and exemplar through the encoder once")
+                    .isEqualTo(distinct);
+
+            try (var ledger = services.ledger(ns)) {
+                var v1 = ledger.version("filter", "v1").orElseThrow();
+                var v2 = ledger.version("filter", "v2").orElseThrow();
+                for (var v : List.of(v1, v2)) {
+                    assertThat(v.getKind()).isEqualTo("embedding-head");
+                    assertThat(v.getSha256()).as("the encoder stays").isEqualTo(ModelBundle.open(bundle).manifest().sha256());
+                }
+                assertThat(v1.getMetrics().get("embeddings_computed")).as("v1: the exemplars; the scorer embedded the corpus")
+                        .isEqualTo(40.0);
+                assertThat(v2.getMetrics().get("embeddings_computed")).as("v2: all from the cache").isEqualTo(0.0);
+                Path v1Dir = Path.of(java.net.URI.create(v1.getArtifactUri()));
+                Path v2Dir = Path.of(java.net.URI.create(v2.getArtifactUri()));
+                assertThat(Files.readString(v2Dir.resolve("head.json"))).as("a new head each pass")
+                        .isNotEqualTo(Files.readString(v1Dir.resolve("head.json")));
+                assertThat(Files.isSameFile(v1Dir.resolve("model.onnx"), v2Dir.resolve("model.onnx"))
+                        || Files.mismatch(v1Dir.resolve("model.onnx"), v2Dir.resolve("model.onnx")) == -1).isTrue();
+            }
+        } finally {
+            LoopIT.run("down", "--home", home.toString());
+        }
+    }
+
+    /** The ledger of a namespace on the services 'up' started. */
+    private record EmbeddingServicesView(Path home) {
+        io.recurate.ledger.ModelLedger ledger(String ns) {
+            var services = new EmbeddedServices(home).running().orElseThrow();
+            Map<String, Object> kafka = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, services.bootstrapServers());
+            RecurateTopics topics = new RecurateTopics(new TopicPlan(ns, 6, (short) 1),
+                    new RecurateSerdes(new RegistryClient(RegistryConfig.of(services.registryUrl()))));
+            return new io.recurate.ledger.ModelLedger(kafka, topics);
         }
     }
 

@@ -105,11 +105,14 @@ public final class PassTrainer {
         provenance.put("unlabelled.used", Integer.toString(unlabelled.items().size()));
         provenance.put("sampling", unlabelled.sampled() || violating.sampled()
                 ? "uniform reservoir sample of at most " + config.maxPerClass() + " per class" : "none (all read)");
-        log.info("Training {} after pass {} with {}: {} removed (labelled violating) and {} kept (unlabelled) documents "
-                + "read, {} constitution exemplars", versionAfter(n), n, config.policy().describe(), violating.seen(),
-                unlabelled.seen(), constitution.size());
         ModelVersion parent = parentVersion(pass);
-        if (parent != null && BundleKind.of(parent.getKind()) == BundleKind.EMBEDDING_HEAD) {
+        boolean head = parent != null && BundleKind.of(parent.getKind()) == BundleKind.EMBEDDING_HEAD;
+        log.info("Training {} after pass {} with {}: {} removed (labelled violating) and {} kept (unlabelled) documents "
+                + "read, {} constitution exemplars", versionAfter(n), n, head
+                        ? "a new embedding head on " + parent.getVersion() + "'s encoder (kept as acceptable; the policy's "
+                                + "threshold rule applies, its training rule is the built-in model's)"
+                        : config.policy().describe(), violating.seen(), unlabelled.seen(), constitution.size());
+        if (head) {
             return new HeadRetrainer(config, topics).train(versionAfter(n), parent, n, violating.items(),
                     unlabelled.items(), constitution, ranges, provenance);
         }
