@@ -32,6 +32,7 @@ class BrokerOutageIT {
         Files.write(constitution, LoopIT.constitutionLines(10, 10, 3));
         Path log = home.resolve("run.log");
         Process run = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--home", home.toString(),
                 "--namespace", "out", "--corpus", MailCorpus.documents(LoopIT.DOCUMENTS).toString(), "--constitution",
                 constitution.toString(), "--max-passes", "2", "--delta", "0", "--metrics-port", "0"))

@@ -15,6 +15,7 @@ record Child(String name, Process process, Path logFile) {
     /** Started as {@code name} (two scorers, say), its log {@code <home>/<name>-<nanos>.log}. */
     static Child named(String name, Path home, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         command.addAll(List.of("--metrics-port", "0"));

@@ -84,7 +84,8 @@ class ConsoleIT {
     }
 
     private static List<String> java(Path home) {
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-cp",
                 System.getProperty("java.class.path"), Main.class.getName(), "run", "--sample", "--home", home.toString(),
                 "--max-passes", "2", "--metrics-port", "0");
     }

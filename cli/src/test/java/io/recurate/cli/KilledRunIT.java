@@ -27,6 +27,7 @@ class KilledRunIT {
         Files.write(constitution, LoopIT.constitutionLines(10, 10, 5));
         Path log = home.resolve("run.log");
         Process run = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--corpus",
                 MailCorpus.documents(300).toString(), "--constitution", constitution.toString(), "--home", home.toString(),
                 "--max-passes", "3", "--metrics-port", "0"))

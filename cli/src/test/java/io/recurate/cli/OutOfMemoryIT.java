@@ -23,6 +23,7 @@ class OutOfMemoryIT {
         Path log = dir.resolve("train.log");
         // 2^21 buckets x 32 dimensions is a 256 MB table: it cannot fit a 200 MB heap.
         Process train = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 "-Xmx200m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "model", "train",
                 "--data", CORPUS.toString(), "--out", dir.resolve("bundle").toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -63,7 +63,8 @@ class KilledScorerIT {
 
     private static Process start(TestCluster cluster, Pipeline p, Path stateDir, String name) throws IOException {
         Path log = p.home.resolve(name + ".log");
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), ScorerProcess.class.getName(), cluster.bootstrapServers(),
                 cluster.registryUrl(), p.plan.namespace(), "1", stateDir.toString(), "64")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -103,7 +103,8 @@ class ScorerFailoverIT {
     }
 
     private static Process scorer(TestCluster cluster, Pipeline p, String name) throws Exception {
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), ScorerProcess.class.getName(), cluster.bootstrapServers(),
                 cluster.registryUrl(), p.plan.namespace(), "1", p.home.resolve("streams-" + name).toString(), "64")
                 .redirectErrorStream(true).redirectOutput(p.home.resolve("scorer-" + name + ".log").toFile()).start();

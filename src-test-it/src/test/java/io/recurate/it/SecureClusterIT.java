@@ -118,6 +118,7 @@ class SecureClusterIT {
                 Files.write(clientProperties, lines);
                 Path log = home.resolve("scorer.log");
                 Process scorer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                         "-Xmx512m", "-cp", System.getProperty("java.class.path"), ScorerProcess.class.getName(),
                         broker.bootstrapServers(), registryServer.url(), plan.namespace(), "1",
                         home.resolve("streams").toString(), "64", clientProperties.toString())

@@ -264,7 +264,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // The broker extracts its compression codecs' native libraries into java.io.tmpdir: this JVM's, not /tmp.
         command.addAll(List.of("-Xms256m", "-Xmx" + settings.heap(), "-XX:+UseG1GC", "-Djava.awt.headless=true",
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 "-Dlog4j2.configurationFile=" + layout.log4jConfig().toUri(),
                 "-Dkafka.logs.dir=" + layout.logsDir(), "-cp", settings.classpath()));
         return command;
