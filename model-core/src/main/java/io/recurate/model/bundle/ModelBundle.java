@@ -15,6 +15,7 @@ import io.recurate.model.transformer.EmbeddingCache;
 import io.recurate.model.transformer.EmbeddingHeadScorer;
 import io.recurate.model.transformer.LinearHead;
 import io.recurate.model.transformer.OnnxGraphFacts;
+import io.recurate.model.transformer.TextTokenizer;
 import io.recurate.model.transformer.TransformerScorer;
 import io.recurate.model.transformer.TransformerSpec;
 import java.io.IOException;
@@ -110,12 +111,7 @@ public final class ModelBundle {
      */
     public static ModelBundle writeTransformer(Path onnx, Path tokenizer, TransformerSpec spec, Description description,
                                                Path dir) {
-        if (!Files.isRegularFile(onnx)) {
-            throw new BundleException("No ONNX model at " + onnx);
-        }
-        if (!Files.isRegularFile(tokenizer)) {
-            throw new BundleException("No tokenizer at " + tokenizer);
-        }
+        checkSources(onnx, tokenizer, spec);
         return writeAtomically(dir, tmp -> {
             Map<String, String> files = new LinkedHashMap<>();
             Files.copy(onnx, tmp.resolve(MODEL));
@@ -170,6 +166,7 @@ public final class ModelBundle {
      */
     public static ModelBundle writeEmbeddingHead(Path encoder, Path tokenizer, TransformerSpec spec, LinearHead head,
                                                  Description description, Path dir, boolean fromBundle) {
+        checkSources(encoder, tokenizer, spec);
         return writeAtomically(dir, tmp -> {
             Map<String, String> files = copyTransformer(encoder, tokenizer, spec, tmp, fromBundle);
             head.write(tmp.resolve(LinearHead.FILE));
@@ -195,6 +192,22 @@ public final class ModelBundle {
                     description.provenance() == null ? Map.of() : description.provenance(), description.metrics(),
                     BundleKind.EMBEDDING_HEAD.id(), spec);
         });
+    }
+
+    /** The user's files, read where they are, so that an error names them, not the bundle's copies. */
+    private static void checkSources(Path onnx, Path tokenizer, TransformerSpec spec) {
+        if (!Files.isRegularFile(onnx)) {
+            throw new BundleException("No ONNX model at " + onnx);
+        }
+        if (!Files.isRegularFile(tokenizer)) {
+            throw new BundleException("No tokenizer at " + tokenizer);
+        }
+        TextTokenizer.open(tokenizer, spec.maxLength(), spec.keepsStart()).close();
+        try {
+            OnnxGraphFacts.read(onnx);
+        } catch (IllegalArgumentException e) {
+            throw new BundleException(e.getMessage(), e);
+        }
     }
 
     /** The model as {@code model.onnx}, the external data files its graph names, and the tokenizer; their sha256. */

@@ -113,6 +113,26 @@ class TransformerBundleTest {
     }
 
     @Test
+    void theTokenizerFilesOwnTruncationAndPaddingDoNotApply() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(tokenizer.toFile());
+        root.putObject("truncation").put("direction", "Right").put("max_length", 8).put("strategy", "LongestFirst")
+                .put("stride", 0);
+        ObjectNode padding = root.putObject("padding");
+        padding.putObject("strategy").put("Fixed", 64);
+        padding.put("direction", "Right").putNull("pad_to_multiple_of");
+        padding.put("pad_id", 0).put("pad_type_id", 0).put("pad_token", "[PAD]");
+        Path configured = tmp.resolve("configured-tokenizer.json");
+        json.writeValue(configured.toFile(), root);
+        try (TextTokenizer ours = TextTokenizer.open(configured, MAX_LENGTH, true);
+             TextTokenizer plain = TextTokenizer.open(tokenizer, MAX_LENGTH, true)) {
+            String text = String.join(" ", texts);
+            assertThat(ours.ids(text)).hasSize(MAX_LENGTH).containsExactly(plain.ids(text));
+            assertThat(ours.ids("free money now")).containsExactly(plain.ids("free money now")).hasSizeLessThan(10);
+        }
+    }
+
+    @Test
     void batchesCutByRowsAndTokensScoreAsOneDocumentAtATime() {
         Path dir = bundle("hf", spec("right"));
         List<Float> alone = new ArrayList<>();
@@ -176,6 +196,28 @@ class TransformerBundleTest {
         Files.writeString(dir.resolve("tokenizer.json"), Files.readString(dir.resolve("tokenizer.json")).replace("\"free\"", "\"fre\""));
         assertThatThrownBy(() -> ModelBundle.load(dir, CPU, null)).isInstanceOf(BundleException.class)
                 .hasMessageContaining("tokenizer.json").hasMessageContaining("the file is corrupt or was changed");
+    }
+
+    @Test
+    void brokenFilesAreRefusedSayingWhichAndWhy() throws IOException {
+        Path badTokenizer = tmp.resolve("bad-tokenizer.json");
+        Files.writeString(badTokenizer, "{\"version\": \"1.0\", \"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0}}}");
+        assertThatThrownBy(() -> ModelBundle.writeTransformer(model, badTokenizer, spec("right"), DESCRIPTION, tmp.resolve("a")))
+                .isInstanceOf(BundleException.class).hasMessageContaining("Hugging Face tokenizers cannot read")
+                .hasMessageContaining("bad-tokenizer.json");
+        Files.writeString(badTokenizer, "{\"model\": ");
+        assertThatThrownBy(() -> ModelBundle.writeTransformer(model, badTokenizer, spec("right"), DESCRIPTION, tmp.resolve("b")))
+                .isInstanceOf(BundleException.class).hasMessageContaining("Cannot read tokenizer")
+                .hasMessageContaining("bad-tokenizer.json");
+        Path truncated = tmp.resolve("truncated.onnx");
+        byte[] bytes = Files.readAllBytes(model);
+        Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        assertThatThrownBy(() -> ModelBundle.writeTransformer(truncated, tokenizer, spec("right"), DESCRIPTION, tmp.resolve("c")))
+                .isInstanceOf(RuntimeException.class).hasMessageContaining("truncated.onnx");
+        try (var left = Files.list(tmp)) {
+            assertThat(left.map(p -> p.getFileName().toString())).doesNotContain("a", "b", "c")
+                    .noneMatch(name -> name.contains(".tmp-"));
+        }
     }
 
     @Test
