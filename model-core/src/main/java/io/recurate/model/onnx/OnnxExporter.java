@@ -1,7 +1,9 @@
 package io.recurate.model.onnx;
 
+import static io.recurate.model.onnx.OnnxProtos.floatTensor;
+import static io.recurate.model.onnx.OnnxProtos.intAttribute;
+
 import ai.onnx.proto.OnnxMl;
-import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
@@ -10,7 +12,6 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import com.google.protobuf.ByteString;
 import io.recurate.model.train.LinearModel;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -116,16 +117,6 @@ public final class OnnxExporter {
         return external ? List.of(file, dataFile) : List.of(file);
     }
 
-    private static TensorProto floatTensor(String name, float[] values, long... dims) {
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT.getNumber())
-                .setRawData(ByteString.copyFrom(bytes));
-        for (long d : dims) {
-            t.addDims(d);
-        }
-        return t.build();
-    }
 
     private static void writeRaw(float[] values, Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -159,9 +150,6 @@ public final class OnnxExporter {
                 .addAllInput(inputs).addOutput(output);
     }
 
-    private static AttributeProto intAttribute(String name, long value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
-    }
 
     private static StringStringEntryProto entry(String key, String value) {
         return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();

@@ -1,5 +1,8 @@
 package io.recurate.model.transformer;
 
+import static io.recurate.model.onnx.OnnxProtos.floatTensor;
+import static io.recurate.model.onnx.OnnxProtos.intAttribute;
+
 import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
@@ -9,11 +12,8 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -230,16 +230,6 @@ public final class RandomEncoder {
         graph.addInitializer(floatTensor(name, new float[] {value}));
     }
 
-    private static TensorProto floatTensor(String name, float[] values, long... dims) {
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT.getNumber())
-                .setRawData(ByteString.copyFrom(bytes));
-        for (long d : dims) {
-            t.addDims(d);
-        }
-        return t.build();
-    }
 
     private static ValueInfoProto tensorInfo(String name, TensorProto.DataType type, String dim0, Object dim1) {
         TensorShapeProto.Builder s = TensorShapeProto.newBuilder()
@@ -250,9 +240,6 @@ public final class RandomEncoder {
                 .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(s))).build();
     }
 
-    private static AttributeProto intAttribute(String name, long value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
-    }
 
     private static AttributeProto intsAttribute(String name, long... values) {
         AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
