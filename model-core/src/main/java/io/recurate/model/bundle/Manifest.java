@@ -26,16 +26,17 @@ import java.util.Map;
  * @param probes         probe texts and the scores the model must give them
  * @param provenance     where the training data came from, trainer settings, origin
  * @param metrics        training and validation metrics
- * @param kind           what the bundle holds ({@link BundleKind}); absent in bundles written before kinds existed,
- *                       which are hashed n-gram models
+ * @param kind           what the bundle holds ({@link BundleKind}); absent for a hashed n-gram model, so that its
+ *                       manifest stays the one builds before kinds existed read
  * @param transformer    for a Hugging Face classifier: its tokenizer, inputs, output and violating label; else null
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Manifest(int format, String name, String version, String parentVersion, String createdAt,
                        FeaturizerSpec featurizer, String modelFile, String sha256, Map<String, String> files,
                        List<String> inputs, String output, String exportMode, float threshold, List<Probe> probes,
-                       Map<String, String> provenance, Map<String, Double> metrics, String kind,
-                       TransformerSpec transformer) {
+                       Map<String, String> provenance, Map<String, Double> metrics,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String kind,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) TransformerSpec transformer) {
     public static final int FORMAT = 1;
 
     /** The bundle's kind; a manifest that names none is a hashed n-gram model. */

@@ -97,8 +97,7 @@ public final class ModelBundle {
             return new Manifest(Manifest.FORMAT, description.name(), description.version(),
                     description.parentVersion(), Instant.now().toString(), model.spec(), MODEL, files.get(MODEL), files,
                     List.of(GraphNames.IDS, GraphNames.INVERSE_LENGTHS), GraphNames.SCORE, exportMode,
-                    description.threshold(), probes, description.provenance(), description.metrics(),
-                    BundleKind.HASHED_NGRAM.id(), null);
+                    description.threshold(), probes, description.provenance(), description.metrics(), null, null);
         });
     }
 
@@ -202,8 +201,8 @@ public final class ModelBundle {
         if (!Files.isRegularFile(tokenizer)) {
             throw new BundleException("No tokenizer at " + tokenizer);
         }
-        TextTokenizer.open(tokenizer, spec.maxLength(), spec.keepsStart()).close();
         try {
+            TextTokenizer.open(tokenizer, spec.maxLength(), spec.keepsStart()).close();
             OnnxGraphFacts.read(onnx);
         } catch (IllegalArgumentException e) {
             throw new BundleException(e.getMessage(), e);

@@ -1,7 +1,6 @@
 package io.recurate.model.transformer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.recurate.model.bundle.BundleException;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -37,10 +36,10 @@ public record LinearHead(float[] weights, float bias) {
         try {
             head = JSON.readValue(file.toFile(), LinearHead.class);
         } catch (IOException e) {
-            throw new BundleException("Unreadable head " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("Unreadable head " + file + ": " + e.getMessage(), e);
         }
         if (head.weights() == null || head.weights().length != dimension) {
-            throw new BundleException("Head " + file + " has " + (head.weights() == null ? 0 : head.weights().length)
+            throw new IllegalArgumentException("Head " + file + " has " + (head.weights() == null ? 0 : head.weights().length)
                     + " weights but the encoder's embedding has " + dimension + " dimensions");
         }
         return head;

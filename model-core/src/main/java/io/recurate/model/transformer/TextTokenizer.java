@@ -4,7 +4,6 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.recurate.model.bundle.BundleException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -46,7 +45,7 @@ public final class TextTokenizer implements AutoCloseable {
                     .optAddSpecialTokens(true).optTruncation(false).optPadding(false).build();
             return new TextTokenizer(tokenizer, maxLength, keepStart, vocabulary, padId(json));
         } catch (IOException | RuntimeException e) {
-            throw new BundleException("Hugging Face tokenizers cannot read " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("Hugging Face tokenizers cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -132,7 +131,7 @@ public final class TextTokenizer implements AutoCloseable {
         try {
             return new ObjectMapper().readTree(file.toFile());
         } catch (IOException e) {
-            throw new BundleException("Cannot read tokenizer " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("Cannot read tokenizer " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -159,7 +158,7 @@ public final class TextTokenizer implements AutoCloseable {
         } else if (vocab.isArray()) {
             highest = vocab.size() - 1; // Unigram: a list of [piece, score], the id is the position
         } else {
-            throw new BundleException("Tokenizer " + file + " has no model.vocab; is it a Hugging Face tokenizer.json?");
+            throw new IllegalArgumentException("Tokenizer " + file + " has no model.vocab; is it a Hugging Face tokenizer.json?");
         }
         for (JsonNode added : root.path("added_tokens")) {
             highest = Math.max(highest, added.path("id").asLong());

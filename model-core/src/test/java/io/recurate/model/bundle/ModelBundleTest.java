@@ -58,6 +58,9 @@ class ModelBundleTest {
         }
         Manifest manifest = ModelBundle.open(dir).manifest();
         assertThat(manifest.version()).isEqualTo("v7");
+        assertThat(manifest.bundleKind()).isEqualTo(BundleKind.HASHED_NGRAM);
+        assertThat(Files.readString(dir.resolve(ModelBundle.MANIFEST))).as("readable by builds before bundle kinds")
+                .doesNotContain("\"kind\"").doesNotContain("\"transformer\"");
         assertThat(manifest.parentVersion()).isEqualTo("v6");
         assertThat(manifest.sha256()).isEqualTo(ModelBundle.sha256(dir.resolve("model.onnx")));
         assertThat(manifest.featurizer()).isEqualTo(model.spec());
