@@ -131,8 +131,8 @@ final class ModelsCommand {
 
     @Command(name = "publish", mixinStandardHelpOptions = true,
             description = {"Publish a bundle trained elsewhere (e.g. on your own infrastructure) as a version of the model.",
-                    "It is checked first like any other: sha256, featurizer spec, ONNX Runtime loads it, probes score as "
-                            + "its manifest says."})
+                    "It is checked first like any other: sha256, featurizer spec (or tokenizer against the model, for "
+                            + "a Hugging Face bundle), ONNX Runtime loads it, probes score as its manifest says."})
     static final class Publish implements Callable<Integer> {
         @Mixin
         Context context;

@@ -81,8 +81,9 @@ final class RunCommand implements Callable<Integer> {
     Double budget;
 
     @Option(names = "--initial-model", paramLabel = "DIR",
-            description = "Start from this bundle (trained elsewhere; checked like any other) as v0 instead of training v0 "
-                    + "from the constitution.")
+            description = "Start from this bundle (trained elsewhere, or a Hugging Face model packaged by 'model "
+                    + "import-hf'; checked like any other) as v0 instead of training v0 from the constitution. After an "
+                    + "embedding-head v0 each pass trains a new head on its encoder; after any other, the built-in model.")
     Path initialModel;
 
     @Option(names = "--label-field", defaultValue = "label",
