@@ -39,8 +39,8 @@ import java.util.stream.Stream;
 
 /**
  * A model bundle: a folder with {@code model.onnx} (and its external data, if any), {@code manifest.json}
- * and, for a Hugging Face classifier, {@code tokenizer.json}; the manifest's {@code kind} says which
- * ({@link BundleKind}). Written atomically (a temporary sibling folder, then a rename), and checked
+ * and, for a Hugging Face model, {@code tokenizer.json} (and an embedding head's {@code head.json}); the
+ * manifest's {@code kind} says which ({@link BundleKind}). Written atomically (a temporary sibling folder, then a rename), and checked
  * before it is served: sha256 of every file, a featurizer spec this build reproduces, ONNX Runtime
  * loads it with recurate's inputs, and it scores the probe texts as the manifest says, within the bound
  * the manifest derives from the float error of each probe's sums ({@link ProbeCheck}).
@@ -112,45 +112,15 @@ public final class ModelBundle {
                                                Path dir) {
         checkSources(onnx, tokenizer, spec);
         return writeAtomically(dir, tmp -> {
-            Map<String, String> files = new LinkedHashMap<>();
-            Files.copy(onnx, tmp.resolve(MODEL));
-            files.put(MODEL, sha256(tmp.resolve(MODEL)));
-            Path source = onnx.toAbsolutePath().getParent();
-            for (String external : OnnxGraphFacts.read(onnx).externalDataFiles()) {
-                Path target = tmp.resolve(external).normalize();
-                if (!target.startsWith(tmp) || external.equals(MODEL) || external.equals(spec.tokenizer())) {
-                    throw new BundleException("The model's external data file '" + external + "' cannot be bundled "
-                            + "(it must be a file next to the model, not named " + MODEL + " or " + spec.tokenizer() + ")");
-                }
-                Files.createDirectories(target.getParent());
-                Files.copy(source.resolve(external), target);
-                files.put(external, sha256(target));
-            }
-            Files.copy(tokenizer, tmp.resolve(spec.tokenizer()));
-            files.put(spec.tokenizer(), sha256(tmp.resolve(spec.tokenizer())));
-            List<Manifest.Probe> probes = new ArrayList<>();
-            // The probes, and one text of more than maxLength tokens: a model whose position table is shorter than
-            // the spec's maxLength fails here, not on the first long document of a pass.
-            List<String> texts = new ArrayList<>(Probes.TEXTS);
-            texts.add(String.join(" ", java.util.Collections.nCopies(spec.maxLength(), "the quick brown fox")));
+            Map<String, String> files = copyTransformer(onnx, tokenizer, spec, tmp, false);
+            List<Manifest.Probe> probes;
             try (TransformerScorer scorer = openTransformer(tmp, spec, new ScorerSettings(Device.CPU, 1, 64))) {
-                float[] scores = scorer.score(texts);
-                for (int i = 0; i < scores.length; i++) {
-                    probes.add(new Manifest.Probe(texts.get(i), scores[i], null, null));
-                }
-            } catch (IllegalStateException e) {
-                throw new BundleException("The model does not score the probe texts with " + spec.tokenizer()
-                        + " at maxLength " + spec.maxLength() + ": " + e.getMessage(), e);
+                probes = transformerProbes(spec, scorer::score);
             }
             Map<String, String> provenance = description.provenance() == null ? new LinkedHashMap<>()
                     : new LinkedHashMap<>(description.provenance());
             provenance.putIfAbsent("source", onnx.toAbsolutePath() + " + " + tokenizer.toAbsolutePath());
-            return new Manifest(Manifest.FORMAT, description.name(), description.version(), description.parentVersion(),
-                    Instant.now().toString(), null, MODEL, files.get(MODEL), files,
-                    spec.tokenTypeIds() == null ? List.of(spec.inputIds(), spec.attentionMask())
-                            : List.of(spec.inputIds(), spec.attentionMask(), spec.tokenTypeIds()),
-                    spec.output(), null, description.threshold(), probes, provenance, description.metrics(),
-                    BundleKind.HF_SEQUENCE_CLASSIFIER.id(), spec);
+            return transformerManifest(BundleKind.HF_SEQUENCE_CLASSIFIER, description, provenance, files, spec, probes);
         });
     }
 
@@ -170,27 +140,46 @@ public final class ModelBundle {
             Map<String, String> files = copyTransformer(encoder, tokenizer, spec, tmp, fromBundle);
             head.write(tmp.resolve(LinearHead.FILE));
             files.put(LinearHead.FILE, sha256(tmp.resolve(LinearHead.FILE)));
-            List<String> texts = new ArrayList<>(Probes.TEXTS);
-            texts.add(String.join(" ", java.util.Collections.nCopies(spec.maxLength(), "the quick brown fox")));
-            List<Manifest.Probe> probes = new ArrayList<>();
+            List<Manifest.Probe> probes;
             try (EmbeddingHeadScorer scorer = openEmbeddingHead(tmp, files.get(MODEL), spec,
                     new ScorerSettings(Device.CPU, 1, 64), new EmbeddingCache(0))) {
-                float[] scores = scorer.scoreUncached(texts);
-                for (int i = 0; i < scores.length; i++) {
-                    probes.add(new Manifest.Probe(texts.get(i), scores[i], null, null));
-                }
-            } catch (IllegalStateException e) {
-                throw new BundleException("The encoder does not embed the probe texts with " + spec.tokenizer()
-                        + " at maxLength " + spec.maxLength() + ": " + e.getMessage(), e);
+                probes = transformerProbes(spec, scorer::scoreUncached);
             }
-            return new Manifest(Manifest.FORMAT, description.name(), description.version(), description.parentVersion(),
-                    Instant.now().toString(), null, MODEL, files.get(MODEL), files,
-                    spec.tokenTypeIds() == null ? List.of(spec.inputIds(), spec.attentionMask())
-                            : List.of(spec.inputIds(), spec.attentionMask(), spec.tokenTypeIds()),
-                    spec.output(), null, description.threshold(), probes,
-                    description.provenance() == null ? Map.of() : description.provenance(), description.metrics(),
-                    BundleKind.EMBEDDING_HEAD.id(), spec);
+            return transformerManifest(BundleKind.EMBEDDING_HEAD, description,
+                    description.provenance() == null ? Map.of() : description.provenance(), files, spec, probes);
         });
+    }
+
+    /**
+     * The probe texts and one of more than maxLength tokens, scored as packaged: a model whose position table is
+     * shorter than the spec's maxLength fails here, not on the first long document of a pass.
+     */
+    private static List<Manifest.Probe> transformerProbes(TransformerSpec spec,
+                                                          java.util.function.Function<List<String>, float[]> score) {
+        List<String> texts = new ArrayList<>(Probes.TEXTS);
+        texts.add(String.join(" ", java.util.Collections.nCopies(spec.maxLength(), "the quick brown fox")));
+        float[] scores;
+        try {
+            scores = score.apply(texts);
+        } catch (IllegalStateException e) {
+            throw new BundleException("The model does not score the probe texts with " + spec.tokenizer()
+                    + " at maxLength " + spec.maxLength() + ": " + e.getMessage(), e);
+        }
+        List<Manifest.Probe> probes = new ArrayList<>();
+        for (int i = 0; i < scores.length; i++) {
+            probes.add(new Manifest.Probe(texts.get(i), scores[i], null, null));
+        }
+        return probes;
+    }
+
+    private static Manifest transformerManifest(BundleKind kind, Description description, Map<String, String> provenance,
+                                                Map<String, String> files, TransformerSpec spec,
+                                                List<Manifest.Probe> probes) {
+        return new Manifest(Manifest.FORMAT, description.name(), description.version(), description.parentVersion(),
+                Instant.now().toString(), null, MODEL, files.get(MODEL), files,
+                spec.tokenTypeIds() == null ? List.of(spec.inputIds(), spec.attentionMask())
+                        : List.of(spec.inputIds(), spec.attentionMask(), spec.tokenTypeIds()),
+                spec.output(), null, description.threshold(), probes, provenance, description.metrics(), kind.id(), spec);
     }
 
     /** The user's files, read where they are, so that an error names them, not the bundle's copies. */
