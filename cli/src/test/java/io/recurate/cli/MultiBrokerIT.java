@@ -103,6 +103,14 @@ class MultiBrokerIT {
                     assertThat(HOME.resolve(scorer).resolve("bundles").resolve("m3.bundles").resolve("filter/v1/fold-0"))
                             .isDirectory();
                 }
+                // The loop downloaded each version to read its score distribution, and deleted it after.
+                Path loopCache = Path.of(System.getProperty("java.io.tmpdir"), "recurate-bundles-"
+                        + System.getProperty("user.name", "user"), "m3.bundles");
+                assertThat(out).contains("downloaded from m3.bundles into " + loopCache.resolve("filter/v1"));
+                try (var left = java.nio.file.Files.walk(loopCache)) {
+                    assertThat(left.filter(f -> f.getFileName().toString().equals("manifest.json")).toList())
+                            .as("bundles left in the loop's cache").isEmpty();
+                }
             }
         } finally {
             children.forEach(c -> c.process().destroyForcibly());

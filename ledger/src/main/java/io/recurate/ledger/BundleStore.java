@@ -222,6 +222,14 @@ public final class BundleStore {
         }
     }
 
+    /**
+     * Deletes a bundle {@link #fetch} downloaded, for a reader that needed it once (the loop reads a version's score
+     * distribution once per pass): a cache of every version's bundle, encoders included, would grow without bound.
+     */
+    public static void evict(Path fetched) {
+        deleteQuietly(fetched);
+    }
+
     private static void deleteQuietly(Path dir) {
         if (!Files.exists(dir)) {
             return;

@@ -4,6 +4,7 @@ import io.recurate.model.data.Reservoir;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.recurate.curation.policy.PassView;
+import io.recurate.ledger.BundleStore;
 import io.recurate.ledger.ModelLedger;
 import io.recurate.ledger.ModelVersions;
 import io.recurate.ledger.PassLedger;
@@ -167,10 +168,21 @@ public final class LoopRunner {
         } else {
             read(kafkaConfig, source, topics.kept(1).valueSerde().deserializer(), (ScoredDocument d) -> sample.offer(d.getDocument()));
         }
+        // Bundles fetched from Kafka are read once here: they are deleted after scoring, so the cache stays small.
+        BundleStore store = new BundleStore(kafkaConfig);
+        List<Path> fetched = new ArrayList<>();
+        java.util.function.Function<String, Path> resolve = uri -> {
+            Path dir = store.resolver(BUNDLE_CACHE).apply(uri);
+            if (BundleStore.isKafka(uri)) {
+                fetched.add(dir);
+            }
+            return dir;
+        };
         ModelVersions.Loaded loaded;
         try {
-            loaded = ModelVersions.load(version, scoring, new io.recurate.ledger.BundleStore(kafkaConfig).resolver(BUNDLE_CACHE));
+            loaded = ModelVersions.load(version, scoring, resolve);
         } catch (RuntimeException e) {
+            fetched.forEach(BundleStore::evict);
             throw new IllegalStateException("Model " + version.getName() + " " + version.getVersion() + ", which the next "
                     + "pass is to use, cannot be served: " + e.getMessage() + ". To go on, promote a version that loads "
                     + "('recurate models promote V', e.g. the previous one) or publish one trained elsewhere ('recurate "
@@ -183,6 +195,8 @@ public final class LoopRunner {
             log.info("Scored {} of {} documents of {} with {} for the threshold", scores.length, sample.seen(), source,
                     version.getVersion());
             return scores;
+        } finally {
+            fetched.forEach(BundleStore::evict);
         }
     }
 
