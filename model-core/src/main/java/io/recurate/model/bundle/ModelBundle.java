@@ -46,6 +46,7 @@ import java.util.stream.Stream;
  * the manifest derives from the float error of each probe's sums ({@link ProbeCheck}).
  */
 public final class ModelBundle {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ModelBundle.class);
     public static final String MANIFEST = "manifest.json";
     public static final String MODEL = "model.onnx";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -190,9 +191,8 @@ public final class ModelBundle {
         if (!Files.isRegularFile(tokenizer)) {
             throw new BundleException("No tokenizer at " + tokenizer);
         }
-        try {
+        try { // the model's graph is read where it is, first thing, when it is copied
             TextTokenizer.open(tokenizer, spec.maxLength(), spec.keepsStart()).close();
-            OnnxGraphFacts.read(onnx);
         } catch (IllegalArgumentException e) {
             throw new BundleException(e.getMessage(), e);
         }
@@ -201,11 +201,12 @@ public final class ModelBundle {
     /** The model as {@code model.onnx}, the external data files its graph names, and the tokenizer; their sha256. */
     private static Map<String, String> copyTransformer(Path onnx, Path tokenizer, TransformerSpec spec, Path tmp,
                                                        boolean link) throws IOException {
+        java.util.Set<String> externals = OnnxGraphFacts.read(onnx).externalDataFiles(); // a broken model fails here
         Map<String, String> files = new LinkedHashMap<>();
         linkOrCopy(onnx, tmp.resolve(MODEL), link);
         files.put(MODEL, sha256(tmp.resolve(MODEL)));
         Path source = onnx.toAbsolutePath().getParent();
-        for (String external : OnnxGraphFacts.read(onnx).externalDataFiles()) {
+        for (String external : externals) {
             Path target = tmp.resolve(external).normalize();
             if (!target.startsWith(tmp) || external.equals(MODEL) || external.equals(spec.tokenizer())
                     || external.equals(LinearHead.FILE) || external.equals(MANIFEST)) {
@@ -229,7 +230,8 @@ public final class ModelBundle {
                 Files.createLink(target, source.toAbsolutePath());
                 return;
             } catch (IOException | UnsupportedOperationException e) {
-                // another file system: copy
+                // Another file system, or one without hard links: the bundle gets its own copy.
+                log.debug("Copying {} into the bundle, as it cannot be hard-linked: {}", source, e.toString());
             }
         }
         Files.copy(source, target);
