@@ -83,12 +83,23 @@ public class AvroDeserializer<T> implements Deserializer<T> {
             throw new SerializationException("Cannot read record " + (isKey ? "key" : "value") + " in topic '"
                     + topic + "': " + why, e);
         }
-        Schema reader = readerSchema != null ? readerSchema : writer;
+        // Without a reader schema, a record of a generated class is read into that class's own schema: reading it
+        // with an older or newer writer schema as the reader would put fields at the writer's positions.
+        Schema reader = readerSchema != null ? readerSchema : classSchema(writer);
         SpecificData data = SpecificData.getForSchema(reader);
         if (readerSchema != null && !writer.getFullName().equals(reader.getFullName())) {
             throw new SerializationException("Record in topic '" + topic + "' was written as " + writer.getFullName()
                     + " (schema id " + id + "), expected " + reader.getFullName());
         }
         return new StrictUtf8DatumReader<>(writer, reader, StrictUtf8DatumReader.withoutCustomCoders(data));
+    }
+
+    /** The schema of the generated class named like {@code writer}, or {@code writer} when there is none. */
+    private static Schema classSchema(Schema writer) {
+        Class<?> generated = SpecificData.get().getClass(writer);
+        if (generated != null && org.apache.avro.specific.SpecificRecord.class.isAssignableFrom(generated)) {
+            return SpecificData.get().getSchema(generated);
+        }
+        return writer;
     }
 }

@@ -70,8 +70,10 @@ public final class PassRunner implements AutoCloseable {
         try (TopicAdmin topicAdmin = new TopicAdmin(config.kafkaConfig())) {
             ClusterWait.until("create the topics of pass " + status.getPass(),
                     () -> topicAdmin.ensure(topics.plan().passTopics(status.getPass(), pass.variant())));
+            refuseBufferOfEarlierBuild(topicAdmin);
         }
         this.streams = new KafkaStreams(ScoringTopology.build(pass, topics, registry, config.batch(), scorer,
+                new KafkaSourceRereader(config.kafkaConfig(), config.exactlyOnce()),
                 new ScorerMetrics(meters, pass.pass(), pass.modelVersion())), config.streamsProperties(applicationId));
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meters);
@@ -95,6 +97,22 @@ public final class PassRunner implements AutoCloseable {
         TopicPartition tp = new TopicPartition(progressTopic.name(), 0);
         progressReader.assign(List.of(tp));
         progressReader.seekToBeginning(List.of(tp));
+    }
+
+    /**
+     * Builds before issue 16 kept buffered documents whole in a store named "batch-buffer"; this build keeps their
+     * offsets in another. A pass such a build was scoring when it stopped would lose what its buffer held, so it is
+     * refused, saying how to go on.
+     */
+    private void refuseBufferOfEarlierBuild(TopicAdmin topicAdmin) {
+        String changelog = applicationId + "-batch-buffer-changelog";
+        boolean present = ClusterWait.until("list the topics", () -> topicAdmin.existingTopics().contains(changelog));
+        if (present) {
+            throw new IllegalStateException("Pass " + status.getPass() + " was being scored by an earlier build of the "
+                    + "scorer, which kept its buffered documents in " + changelog + "; this build keeps offsets instead "
+                    + "and cannot read it. Finish the pass with the earlier build, or let it fail: 'recurate run' starts a "
+                    + "failed pass again from its source, with that topic deleted.");
+        }
     }
 
     private static void deleteLocalState(java.nio.file.Path dir) {

@@ -14,24 +14,23 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Buffers a partition's records in a changelogged store (and, to read a batch without decoding it again, in
- * memory) and scores them in batches: when the buffer holds the batch size or its byte limit, or when its oldest
- * record has waited the maximum wait. A batch is decoded,
- * scored in one call, routed to kept or removed with an annotation each, and deleted from the store,
- * all in the task's transaction; undecodable records go to the DLQ. After a crash the store comes
- * back from its changelog, so a record whose offset was committed is still scored, exactly once.
+ * Buffers a partition's records in memory and scores them in batches: when the buffer holds the batch size or its
+ * byte limit, or when its oldest record has waited the maximum wait. A batch is decoded, scored in one call, routed
+ * to kept or removed with an annotation each, all in the task's transaction; undecodable records go to the DLQ.
+ * What the buffer holds at a commit is recorded as a range of source offsets in a changelogged store (one small
+ * entry per partition, not the documents): after a crash or a move to another scorer the task restores the range,
+ * reads those records again from the source, and scores them, so a record whose offset was committed is scored,
+ * exactly once.
  */
 final class ScoringProcessor implements Processor<byte[], byte[], Object, Object> {
     private static final Logger log = LoggerFactory.getLogger(ScoringProcessor.class);
@@ -40,21 +39,25 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     private final BatchSettings batch;
     private final Supplier<Scorer> scorer;
     private final Deserializer<Object> documents;
+    private final ScoredDocumentWriter outputs;
+    private final SourceRereader rereader;
     private final ScorerMetrics metrics;
     private ProcessorContext<Object, Object> context;
-    private KeyValueStore<Long, BufferedRecord> buffer;
+    private KeyValueStore<Integer, UnscoredRange> unscored;
     private KeyValueStore<Integer, PassProgress> progressStore;
     private PassProgress progress;
     private int partition;
-    private long nextSequence;
-    /** What the store holds, in order: a batch is read from here, not decoded again from the store. */
-    private final List<KeyValue<Long, BufferedRecord>> pending = new ArrayList<>();
+    /** The records read and not yet scored, in offset order; the store holds their offsets. */
+    private final List<BufferedRecord> pending = new ArrayList<>();
+    private long firstPendingOffset;
     private long pendingBytes;
     private long oldestBufferedAt;
     private boolean progressDirty;
 
     ScoringProcessor(PassContext pass, BatchSettings batch, Supplier<Scorer> scorer, Deserializer<Object> documents,
-                     ScorerMetrics metrics) {
+                     ScoredDocumentWriter outputs, SourceRereader rereader, ScorerMetrics metrics) {
+        this.outputs = outputs;
+        this.rereader = rereader;
         this.metrics = metrics;
         this.pass = pass;
         this.batch = batch;
@@ -65,23 +68,30 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.buffer = context.getStateStore(ScoringTopology.BUFFER_STORE);
+        this.unscored = context.getStateStore(ScoringTopology.BUFFER_STORE);
         this.progressStore = context.getStateStore(ScoringTopology.PROGRESS_STORE);
         this.partition = context.taskId().partition();
-        try (KeyValueIterator<Long, BufferedRecord> all = buffer.all()) {
-            while (all.hasNext()) {
-                KeyValue<Long, BufferedRecord> restored = all.next();
-                nextSequence = Math.max(nextSequence, restored.key + 1);
-                pending.add(restored);
-                pendingBytes += restored.value.size();
+        UnscoredRange range = unscored.get(partition);
+        if (range != null) {
+            long started = System.nanoTime();
+            for (BufferedRecord r : rereader.read(pass.sourceTopic(), partition, range)) {
+                if (r.offset() < pass.endOffset(partition)) { // as process() does
+                    pending.add(r);
+                    pendingBytes += r.size();
+                }
+            }
+            firstPendingOffset = range.first();
+            log.info("Pass {} partition {}: offsets {} to {} were buffered at the last commit; read {} records of them "
+                            + "again from {} in {} ms, scoring them", pass.pass(), partition, range.first(), range.next() - 1,
+                    pending.size(), pass.sourceTopic(), (System.nanoTime() - started) / 1_000_000);
+            if (pending.isEmpty()) {
+                unscored.delete(partition);
             }
         }
         PassProgress stored = progressStore.get(partition);
         progress = stored != null ? stored : new PassProgress(pass.pass(), pass.sourceTopic(), partition, 0L, 0L, 0L, 0L,
                 0L, pass.modelVersion(), Instant.now());
         if (!pending.isEmpty()) {
-            log.info("Pass {} partition {}: {} buffered records restored from the changelog; scoring them",
-                    pass.pass(), partition, pending.size());
             oldestBufferedAt = 0; // score at the next punctuation
         }
         context.schedule(batch.maxWait(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
@@ -97,9 +107,13 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         record.headers().forEach(headers::add);
         BufferedRecord entry = new BufferedRecord(record.key(), record.value(), record.timestamp(), headers,
                 meta.topic(), meta.partition(), meta.offset());
-        buffer.put(nextSequence, entry);
-        pending.add(KeyValue.pair(nextSequence++, entry));
+        if (pending.isEmpty()) {
+            firstPendingOffset = meta.offset();
+        }
+        pending.add(entry);
         pendingBytes += entry.size();
+        // Cached: only the range a commit finds reaches RocksDB and the changelog, one entry per partition.
+        unscored.put(partition, new UnscoredRange(firstPendingOffset, meta.offset() + 1));
         if (pending.size() == 1) {
             oldestBufferedAt = context.currentSystemTimeMs();
             // The buffer is no longer empty: say so in this transaction, so that nobody who sees the
@@ -123,13 +137,12 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     /** Scores everything in the buffer in one call and forwards the results. */
     private void flush() {
         long started = System.nanoTime();
-        List<KeyValue<Long, BufferedRecord>> entries = pending; // cleared below, once every entry is forwarded
+        List<BufferedRecord> entries = pending; // cleared below, once every entry is forwarded
         int size = entries.size();
         List<BufferedRecord> scorable = new ArrayList<>(entries.size());
         List<Document> docs = new ArrayList<>(entries.size());
         long dlq = 0;
-        for (KeyValue<Long, BufferedRecord> entry : entries) {
-            BufferedRecord r = entry.value;
+        for (BufferedRecord r : entries) {
             try {
                 docs.add(decode(r));
                 scorable.add(r);
@@ -154,7 +167,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
                         pass.threshold(), now);
                 Annotation annotation = new Annotation(doc.getId(), pass.pass(), pass.modelVersion(), scores[i], decision,
                         pass.threshold(), now);
-                context.forward(new Record<Object, Object>(key, scored, r.timestamp(), headers),
+                context.forward(new Record<Object, Object>(key, outputs.write(r.value(), scored), r.timestamp(), headers),
                         decision == Decision.KEPT ? ScoringTopology.KEPT : ScoringTopology.REMOVED);
                 context.forward(new Record<Object, Object>(key, annotation, r.timestamp(), outputHeaders(r)),
                         ScoringTopology.ANNOTATIONS);
@@ -165,9 +178,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
                 }
             }
         }
-        for (KeyValue<Long, BufferedRecord> entry : entries) {
-            buffer.delete(entry.key);
-        }
+        unscored.delete(partition);
         pending.clear();
         pendingBytes = 0;
         progress.setKept(progress.getKept() + kept);

@@ -87,7 +87,12 @@ class ScoringTopologyTest {
 
     private void start(PassContext pass, BatchSettings batch) {
         topics = new RecurateTopics(PLAN, new RecurateSerdes(registry));
-        var topology = ScoringTopology.build(pass, topics, registry, batch, () -> model);
+        // The driver restores no state, so nothing is ever read again (BufferRestoreIT does that on a broker).
+        SourceRereader none = (topic, partition, range) -> {
+            throw new AssertionError("nothing to read again in a fresh driver: " + range);
+        };
+        var topology = ScoringTopology.build(pass, topics, registry, batch, () -> model, none,
+                ScorerMetrics.none(pass.pass(), pass.modelVersion()));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "unit-scorer-p1");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -196,18 +201,21 @@ class ScoringTopologyTest {
     }
 
     /**
-     * The buffer's changelog carries a whole document only when it is still buffered at a commit (a restore needs
-     * it); one scored before the commit leaves a tombstone, not its text (the driver commits after every record).
+     * The buffer's changelog carries offsets, never documents: at each commit (the driver commits after every record)
+     * the range of source offsets still buffered, or a tombstone once they are scored.
      */
     @Test
-    void aRecordScoredBeforeTheCommitReachesTheBuffersChangelogOnlyAsATombstone() {
-        start(2, 1000);
-        ingest().pipeInput("h1", doc("h1", "notes"));  // still buffered at the commit that follows it
-        ingest().pipeInput("h2", doc("h2", "agenda")); // completes the batch: both scored and deleted before the commit
+    void theBuffersChangelogHoldsTheRangeOfUnscoredOffsetsNotTheDocuments() {
+        start(3, 1000);
+        for (String id : List.of("h1", "h2", "h3", "h4")) {
+            ingest().pipeInput(id, doc(id, "notes ".repeat(100)));
+        }
         var changelog = driver.createOutputTopic("unit-scorer-p1-" + ScoringTopology.BUFFER_STORE + "-changelog",
-                Serdes.Long().deserializer(), Serdes.ByteArray().deserializer()).readKeyValuesToList();
-        assertThat(changelog).extracting(kv -> kv.value == null).containsExactly(false, true, true);
-        assertThat(kept().readKeyValuesToList()).hasSize(2);
+                Serdes.Integer().deserializer(), new UnscoredRange.StoreSerde().deserializer()).readKeyValuesToList();
+        assertThat(changelog).extracting(kv -> kv.key).containsOnly(0);
+        assertThat(changelog).extracting(kv -> kv.value).containsExactly(
+                new UnscoredRange(0, 1), new UnscoredRange(0, 2), null, new UnscoredRange(3, 4));
+        assertThat(kept().readKeyValuesToList()).hasSize(3);
     }
 
     @Test
