@@ -81,10 +81,27 @@ final class ScorerBenchCommand implements Callable<Integer> {
                     + "batch sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> onnxThreads;
 
+    @Option(names = "--instances", defaultValue = "1", split = ",",
+            description = "Scorer instances of the scored configurations (Kafka Streams clients of the pass's application, "
+                    + "each with its own state folder, as separate scorer processes are), swept like the batch sizes "
+                    + "(default: ${DEFAULT-VALUE}).")
+    List<Integer> instances;
+
+    @Option(names = "--output-compression", defaultValue = "lz4", split = ",", paramLabel = "CODEC",
+            description = "Compression of the scorer's outputs (producer.compression.type: lz4, zstd, snappy, gzip, none), "
+                    + "swept like the batch sizes (default: ${DEFAULT-VALUE}).")
+    List<String> outputCompression;
+
     @Option(names = "--record-bytes", defaultValue = "0", paramLabel = "B",
             description = "Join consecutive texts of the corpus (a blank line between) until each holds at least B bytes, "
                     + "for larger records from the same corpus; 0 keeps them as they are (default: ${DEFAULT-VALUE}).")
     int recordBytes;
+
+    @Option(names = "--repeats", defaultValue = "1",
+            description = "Rounds over every configuration; the table shows medians. Each pass is followed by a raw "
+                    + "producer run, and \"vs raw producer\" is the median of those paired ratios, which the broker's "
+                    + "drift from run to run cancels out of (default: ${DEFAULT-VALUE}).")
+    int repeats;
 
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the document topics (default: ${DEFAULT-VALUE}).")
     int partitions;
@@ -123,41 +140,89 @@ final class ScorerBenchCommand implements Callable<Integer> {
                             .train(corpus.stream().map(LabelledText::toExample).iterator(), TrainingListener.NONE).model(),
                     new ModelBundle.Description("filter", "bench", null, 0.5f, Map.of(), Map.of()), OnnxExporter.defaults(), bundle);
 
-            // The raw producer's rate moves with the broker's state (this machine measured 6k to 17k records/s for
-            // the same size), so it runs before and after the passes, and the ratios use the mean of the two.
-            double produceBefore = perfTest(broker.bootstrapServers(), avgBytes, kafka, plan, "bench.raw.before");
-            String row = "%-52s %10s %16s %15s%n";
-            out.printf(row, "configuration", "docs/s", "vs pass-through", "vs raw producer");
-            List<String[]> rows = new ArrayList<>();
+            // The raw producer's rate moves with the broker's state (this machine measured 6k to 17k records/s for the
+            // same size from run to run), so each pass is paired with a producer run right after it.
+            Map<String, List<Double>> rates = new java.util.LinkedHashMap<>();
+            Map<String, List<Double>> ratios = new java.util.LinkedHashMap<>();
+            List<Double> producer = new ArrayList<>();
             int pass = 0;
-            double passThrough = measure(++pass, kafka, topics, registry, run, 256, 1, batch -> new PassThroughScorer());
-            rows.add(new String[] {"pass-through, batch 256", String.format("%.0f", passThrough), "1.00"});
-            for (int threads : streamThreads) {
-                for (int modelThreads : onnxThreads) {
-                    for (int batch : batchSizes) {
-                        try (BundleScorer scorer = ModelBundle.load(bundle, new ScorerSettings(Device.CPU, modelThreads, batch), null)) {
-                            double rate = measure(++pass, kafka, topics, registry, run, batch, threads, b -> scorer);
-                            rows.add(new String[] {"scored, batch " + batch + (threads == 1 ? "" : ", " + threads + " stream thr.")
-                                    + (modelThreads == 1 ? "" : ", " + modelThreads + " model thr."),
-                                    String.format("%.0f", rate), String.format("%.2f", rate / passThrough)});
+            for (int round = 1; round <= repeats; round++) {
+                record(rates, ratios, producer, PASS_THROUGH, measure(++pass, kafka, topics, registry, run, 256, 1, 1,
+                        batch -> new PassThroughScorer()), perfTest(broker.bootstrapServers(), avgBytes, kafka, plan));
+                for (Configuration c : configurations()) {
+                    try (BundleScorer scorer = ModelBundle.load(bundle, new ScorerSettings(Device.CPU, c.modelThreads(), c.batch()), null)) {
+                        double rate = measure(++pass, withCodec(kafka, c.codec()), topics, registry, run, c.batch(),
+                                c.streamThreads(), c.instances(), b -> scorer);
+                        record(rates, ratios, producer, c.label(), rate, perfTest(broker.bootstrapServers(), avgBytes, kafka, plan));
+                    }
+                }
+                out.printf("round %d of %d done%n", round, repeats);
+            }
+            String row = "%-56s %10s %16s %16s %13s%n";
+            out.printf("%n" + row, "configuration", "docs/s", "vs pass-through", "vs raw producer", "ratio range");
+            double passThrough = median(rates.get(PASS_THROUGH));
+            rates.forEach((label, r) -> out.printf(row, label, String.format("%.0f", median(r)),
+                    String.format("%.2f", median(r) / passThrough), String.format("%.2f", median(ratios.get(label))),
+                    String.format("%.2f-%.2f", java.util.Collections.min(ratios.get(label)),
+                            java.util.Collections.max(ratios.get(label)))));
+            out.printf(row, "raw broker: producer-perf-test (median of " + producer.size() + ")",
+                    String.format("%.0f", median(producer)), "", "", String.format("%.0f-%.0f",
+                            java.util.Collections.min(producer), java.util.Collections.max(producer)));
+            double consume = KafkaPerfTest.consumerMessagesPerSecond(broker.bootstrapServers(), "bench.raw", documents);
+            out.printf(row, "raw broker: consumer-perf-test", String.format("%.0f", consume), "", "", "");
+            out.printf("%nEach scored configuration reads %d documents and writes %d kept/removed records, %d annotations "
+                    + "and its progress, in transactions; %d round(s), medians. \"vs raw producer\": the median of each "
+                    + "pass's rate over the producer run that followed it.%n", documents, documents, documents, repeats);
+        }
+        return 0;
+    }
+
+    private static final String PASS_THROUGH = "pass-through, batch 256";
+
+    private static void record(Map<String, List<Double>> rates, Map<String, List<Double>> ratios, List<Double> producer,
+                               String label, double rate, double produced) {
+        rates.computeIfAbsent(label, l -> new ArrayList<>()).add(rate);
+        ratios.computeIfAbsent(label, l -> new ArrayList<>()).add(rate / produced);
+        producer.add(produced);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /** One scored configuration of the sweep. */
+    private record Configuration(String codec, int instances, int streamThreads, int modelThreads, int batch) {
+        String label() {
+            return "scored, batch " + batch + (streamThreads == 1 ? "" : ", " + streamThreads + " stream thr.")
+                    + (instances == 1 ? "" : ", " + instances + " instances")
+                    + (modelThreads == 1 ? "" : ", " + modelThreads + " model thr.")
+                    + (codec.equals("lz4") ? "" : ", outputs " + codec);
+        }
+    }
+
+    /** Every combination of the swept options, in the order they were given. */
+    private List<Configuration> configurations() {
+        List<Configuration> all = new ArrayList<>();
+        for (String codec : outputCompression) {
+            for (int scorers : instances) {
+                for (int threads : streamThreads) {
+                    for (int modelThreads : onnxThreads) {
+                        for (int batch : batchSizes) {
+                            all.add(new Configuration(codec, scorers, threads, modelThreads, batch));
                         }
                     }
                 }
             }
-            double produceAfter = perfTest(broker.bootstrapServers(), avgBytes, kafka, plan, "bench.raw");
-            double produce = (produceBefore + produceAfter) / 2;
-            for (String[] r : rows) {
-                out.printf(row, r[0], r[1], r[2], String.format("%.2f", Double.parseDouble(r[1]) / produce));
-            }
-            double consume = KafkaPerfTest.consumerMessagesPerSecond(broker.bootstrapServers(), "bench.raw", documents);
-            out.printf(row, "raw broker: producer-perf-test, before", String.format("%.0f", produceBefore), "", "");
-            out.printf(row, "raw broker: producer-perf-test, after", String.format("%.0f", produceAfter), "", "");
-            out.printf(row, "raw broker: consumer-perf-test", String.format("%.0f", consume), "", "");
-            out.printf("%nEach scored configuration reads %d documents and writes %d kept/removed records, %d annotations "
-                    + "and its progress, in transactions. \"vs raw producer\": against the mean of the producer's two runs.%n",
-                    documents, documents, documents);
         }
-        return 0;
+        return all;
+    }
+
+    private static Map<String, Object> withCodec(Map<String, Object> kafka, String codec) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put("producer." + ProducerConfig.COMPRESSION_TYPE_CONFIG, codec);
+        return config;
     }
 
     /** Texts joined in order until each has at least {@code bytes} UTF-8 bytes; the last short remainder is dropped. */
@@ -220,25 +285,33 @@ final class ScorerBenchCommand implements Callable<Integer> {
     }
 
     private double measure(int pass, Map<String, Object> kafka, RecurateTopics topics, RegistryClient registry, Path run,
-                           int batch, int threads, java.util.function.IntFunction<Scorer> scorer) throws InterruptedException {
+                           int batch, int threads, int scorers, java.util.function.IntFunction<Scorer> scorer)
+            throws InterruptedException {
         PassStatus status;
         try (PassLedger passes = new PassLedger(kafka, topics)) {
             status = passes.start(pass, SourceMode.FULL, topics.plan().ingest().name(), "filter", "bench", 0.5f);
         }
-        ScorerServiceConfig config = new ScorerServiceConfig(kafka, "bench", run.resolve("streams"), true, threads,
-                new BatchSettings(batch, Duration.ofMillis(50)), new ScorerSettings(Device.CPU, 1, batch), Duration.ofSeconds(10));
         Scorer s = scorer.apply(batch);
-        try (PassRunner runner = new PassRunner(config, topics, registry, status, () -> s)) {
+        List<PassRunner> runners = new ArrayList<>();
+        try {
+            for (int i = 0; i < scorers; i++) {
+                ScorerServiceConfig config = new ScorerServiceConfig(kafka, "bench", run.resolve("streams-" + i), true,
+                        threads, new BatchSettings(batch, Duration.ofMillis(50)), new ScorerSettings(Device.CPU, 1, batch),
+                        Duration.ofSeconds(10));
+                runners.add(new PassRunner(config, topics, registry, status, () -> s));
+            }
             long start = System.nanoTime();
-            runner.start();
-            PassCounts counts = runner.awaitCompletion(Duration.ofHours(1));
+            runners.forEach(PassRunner::start);
+            PassCounts counts = runners.get(0).awaitCompletion(Duration.ofHours(1)); // counts of the whole application
             double seconds = (System.nanoTime() - start) / 1e9;
             return counts.getInput() / seconds;
+        } finally {
+            runners.forEach(PassRunner::close);
         }
     }
 
-    private double perfTest(String bootstrap, long avgBytes, Map<String, Object> kafka, TopicPlan plan, String topic)
-            throws Exception {
+    private double perfTest(String bootstrap, long avgBytes, Map<String, Object> kafka, TopicPlan plan) throws Exception {
+        String topic = "bench.raw";
         try (TopicAdmin admin = new TopicAdmin(kafka)) {
             admin.ensure(List.of(new io.recurate.topics.TopicSpec(topic, partitions, (short) 1,
                     plan.ingest().configs(), null)));

@@ -12,9 +12,12 @@ import io.recurate.schemas.SourceMode;
 import io.recurate.scorer.BatchSettings;
 import io.recurate.scorer.ScorerService;
 import io.recurate.scorer.ScorerServiceConfig;
+import io.recurate.topics.TopicAdmin;
+import io.recurate.topics.TopicSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -58,6 +61,28 @@ class BufferRestoreIT {
         String changelog = p.plan.namespace() + "-scorer-p1-unscored-offsets-changelog";
         var entries = p.readAll(changelog, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         assertThat(entries).isNotEmpty().allSatisfy(r -> assertThat(r.value() == null || r.value().length == 16).isTrue());
+    }
+
+    /** A pass an earlier build was scoring kept its buffer as documents in another store: refused, not resumed. */
+    @Test
+    void aPassWhoseBufferAnEarlierBuildKeptIsRefusedSayingHowToGoOn(TestCluster cluster) throws Exception {
+        Pipeline p = new Pipeline(cluster, "oldbuffer");
+        p.publishDocuments(10);
+        ModelVersion v1 = p.publishModel("v1", 1);
+        try (TopicAdmin admin = new TopicAdmin(cluster.kafkaConfig())) {
+            admin.ensure(List.of(new TopicSpec(p.plan.namespace() + "-scorer-p1-batch-buffer-changelog", 3, (short) 1,
+                    Map.of("cleanup.policy", "compact"), null)));
+        }
+        Ledgers.start(cluster.kafkaConfig(), p.topics, 1, SourceMode.FULL, p.plan.ingest().name(), "filter",
+                v1.getVersion(), 0.5f);
+        try (ScorerService service = p.scorer(64, 1)) {
+            Thread run = Pipeline.runInBackground(service);
+            PassStatus failed = p.awaitPass(1, PassState.FAILED, Duration.ofMinutes(1));
+            assertThat(failed.getError()).contains("earlier build", "batch-buffer-changelog",
+                    "'recurate run' starts a failed pass again");
+            run.join(Duration.ofSeconds(30).toMillis());
+        }
+        assertThat(p.decisions(1)).isEmpty();
     }
 
     private static ScorerServiceConfig config(Pipeline p, Path stateDir, int batch, Duration wait) {

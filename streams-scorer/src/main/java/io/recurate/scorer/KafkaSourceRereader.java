@@ -13,13 +13,15 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads a restored buffer's records from the source with a consumer of its own (no group, nothing committed), at
- * the isolation level the stream thread reads with, so that it sees exactly the records the task saw.
+ * Reads a restored buffer's records from the source with consumers of its own (no group, nothing committed), at
+ * the isolation level the stream thread reads with, so that it sees exactly the records the task saw. Each stream
+ * thread gets one consumer, kept for the tasks it restores next (a consumer's first read costs its metadata).
  */
-final class KafkaSourceRereader implements SourceRereader {
+final class KafkaSourceRereader implements SourceRereader, AutoCloseable {
     /** How long a read may bring nothing before it gives up (the stream thread is then replaced and tries again). */
     private static final Duration PATIENCE = Duration.ofMinutes(2);
     private final Map<String, Object> config;
+    private final Map<Thread, KafkaConsumer<byte[], byte[]>> consumers = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param clientConfig the cluster's client settings
@@ -37,8 +39,9 @@ final class KafkaSourceRereader implements SourceRereader {
     @Override
     public List<BufferedRecord> read(String topic, int partition, UnscoredRange range) {
         TopicPartition tp = new TopicPartition(topic, partition);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        KafkaConsumer<byte[], byte[]> consumer = consumers.computeIfAbsent(Thread.currentThread(),
+                t -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+        try {
             consumer.assign(List.of(tp));
             long logStart = consumer.beginningOffsets(List.of(tp)).get(tp);
             if (logStart > range.first()) {
@@ -65,7 +68,19 @@ final class KafkaSourceRereader implements SourceRereader {
                             + " s, at offset " + consumer.position(tp));
                 }
             }
+            consumer.unsubscribe();
             return records;
+        } catch (RuntimeException e) {
+            consumers.remove(Thread.currentThread()); // a thread that takes over starts with a new consumer
+            consumer.close(Duration.ZERO);
+            throw e;
         }
+    }
+
+    /** Once the streams client is closed: no stream thread reads any more. */
+    @Override
+    public void close() {
+        consumers.values().forEach(KafkaConsumer::close);
+        consumers.clear();
     }
 }

@@ -48,6 +48,7 @@ public final class PassRunner implements AutoCloseable {
     private final Admin admin;
     private final String applicationId;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final KafkaSourceRereader rereader;
 
     public PassRunner(ScorerServiceConfig config, RecurateTopics topics, RegistryClient registry, PassStatus status,
                       Supplier<Scorer> scorer) {
@@ -72,8 +73,8 @@ public final class PassRunner implements AutoCloseable {
                     () -> topicAdmin.ensure(topics.plan().passTopics(status.getPass(), pass.variant())));
             refuseBufferOfEarlierBuild(topicAdmin);
         }
-        this.streams = new KafkaStreams(ScoringTopology.build(pass, topics, registry, config.batch(), scorer,
-                new KafkaSourceRereader(config.kafkaConfig(), config.exactlyOnce()),
+        this.rereader = new KafkaSourceRereader(config.kafkaConfig(), config.exactlyOnce());
+        this.streams = new KafkaStreams(ScoringTopology.build(pass, topics, registry, config.batch(), scorer, rereader,
                 new ScorerMetrics(meters, pass.pass(), pass.modelVersion())), config.streamsProperties(applicationId));
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meters);
@@ -229,6 +230,7 @@ public final class PassRunner implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(60));
+        rereader.close();
         streamsMetrics.close();
         progressReader.close();
         admin.close();

@@ -131,7 +131,7 @@ public final class Featurizer {
         for (int i = 0; i < chunk.length() && s.tokens < spec.maxTokens(); ) {
             int cp = chunk.codePointAt(i);
             i += Character.charCount(cp);
-            switch (classify(cp)) {
+            switch (cp < BMP_CLASSES.length ? CLASSES[BMP_CLASSES[cp]] : classify(cp)) {
                 case WORD -> s.appendUtf8(cp);
                 case SINGLE -> {
                     endToken(s);
@@ -144,6 +144,19 @@ public final class Featurizer {
     }
 
     private enum CharClass { WORD, SINGLE, SEPARATOR }
+
+    private static final CharClass[] CLASSES = CharClass.values();
+    /**
+     * {@link #classify} of every code point of the Basic Multilingual Plane, computed once (64 KiB): classifying a
+     * character costs a table read instead of several Unicode property lookups (its script is a binary search).
+     */
+    private static final byte[] BMP_CLASSES = new byte[0x10000];
+
+    static {
+        for (int cp = 0; cp < BMP_CLASSES.length; cp++) {
+            BMP_CLASSES[cp] = (byte) classify(cp).ordinal();
+        }
+    }
 
     private static CharClass classify(int cp) {
         if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
