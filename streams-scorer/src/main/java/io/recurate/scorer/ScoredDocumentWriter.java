@@ -1,6 +1,7 @@
 package io.recurate.scorer;
 
 import io.recurate.registry.RegistryClient;
+import io.recurate.schemas.Decision;
 import io.recurate.schemas.Document;
 import io.recurate.schemas.ScoredDocument;
 import io.recurate.serde.WireFormat;
@@ -51,7 +52,7 @@ final class ScoredDocumentWriter {
      * @param source the source record's value, in the wire format, as {@code scored}'s document was decoded from it
      */
     byte[] write(byte[] source, ScoredDocument scored) {
-        String topic = scored.getDecision() == io.recurate.schemas.Decision.KEPT ? keptTopic : removedTopic;
+        String topic = scored.getDecision() == Decision.KEPT ? keptTopic : removedTopic;
         int sourceId = ByteBuffer.wrap(source, 1, 4).getInt();
         Layout layout = layouts.computeIfAbsent(sourceId, this::layoutOf);
         if (layout == Layout.OTHER) {

@@ -20,7 +20,7 @@ public final class ScoringTopology {
     static final String ANNOTATIONS = "annotations";
     static final String DLQ = "dlq";
     static final String PROGRESS = "progress";
-    /** Not "batch-buffer", the store of builds that logged whole documents: its changelog reads otherwise. */
+    /** A name of its own: builds before it logged whole documents, in another format, to "batch-buffer". */
     static final String BUFFER_STORE = "unscored-offsets";
     static final String PROGRESS_STORE = "pass-progress";
 
