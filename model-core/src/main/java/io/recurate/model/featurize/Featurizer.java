@@ -8,7 +8,7 @@ import java.util.Locale;
  * code runs at training and at scoring time. Thread-safe: scratch buffers are per thread.
  */
 public final class Featurizer {
-    /** Target chunk length for normalization; chunks end at ASCII whitespace. */
+    /** Target chunk length; chunks end at ASCII whitespace (the spec normalizes chunk by chunk). */
     private static final int CHUNK = 16 * 1024;
     /** A chunk with no ASCII whitespace is cut here (at a code point boundary). */
     private static final int MAX_CHUNK = 1 << 20;
@@ -17,6 +17,9 @@ public final class Featurizer {
 
     private final FeaturizerSpec spec;
     private final int[] orders;
+    private final int maxTokens;
+    /** buckets - 1 when buckets is a power of two, else -1. */
+    private final long bucketMask;
     private final ThreadLocal<Scratch> scratch;
 
     public Featurizer(FeaturizerSpec spec) {
@@ -26,7 +29,9 @@ public final class Featurizer {
         }
         this.spec = spec;
         this.orders = spec.ngramOrders().stream().mapToInt(Integer::intValue).toArray();
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(spec.maxTokens()));
+        this.maxTokens = spec.maxTokens();
+        this.bucketMask = Integer.bitCount(spec.buckets()) == 1 ? spec.buckets() - 1 : -1;
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(spec.maxTokens(), spec.seed()));
     }
 
     public FeaturizerSpec spec() {
@@ -43,22 +48,25 @@ public final class Featurizer {
         }
         int[] ids = new int[count];
         int at = 0;
-        int buckets = spec.buckets();
         for (int n : orders) {
             for (int i = 0; i + n <= tokens; i++) {
                 if (n == 1) {
-                    ids[at++] = 1 + Integer.remainderUnsigned(s.hashes[i], buckets);
+                    ids[at++] = bucket(s.hashes[i] & 0xffffffffL);
                 } else {
                     long h = s.hashes[i] & 0xffffffffL;
                     for (int j = 1; j < n; j++) {
                         h = h * NGRAM_MULTIPLIER + (s.hashes[i + j] & 0xffffffffL);
                     }
-                    h = MurmurHash3.fmix64(h + n * ORDER_SALT);
-                    ids[at++] = 1 + (int) Long.remainderUnsigned(h, buckets);
+                    ids[at++] = bucket(MurmurHash3.fmix64(h + n * ORDER_SALT));
                 }
             }
         }
         return ids;
+    }
+
+    /** {@code 1 + (h unsigned mod buckets)}; a mask when buckets is a power of two (the default), same value. */
+    private int bucket(long h) {
+        return 1 + (int) (bucketMask >= 0 ? h & bucketMask : Long.remainderUnsigned(h, spec.buckets()));
     }
 
     /** Number of tokens the featurizer uses from a text (at most maxTokens). */
@@ -69,24 +77,12 @@ public final class Featurizer {
     /** Fills s.hashes with the token hashes of the text; returns how many. */
     private int tokenize(String text, Scratch s) {
         s.tokens = 0;
-        s.tokenBytes = 0;
+        s.clearToken();
         int length = text.length();
         int start = 0;
-        while (start < length && s.tokens < spec.maxTokens()) {
+        while (start < length && s.tokens < maxTokens) {
             int end = chunkEnd(text, start);
-            boolean ascii = true;
-            for (int i = start; i < end; i++) {
-                if (text.charAt(i) >= 0x80) {
-                    ascii = false;
-                    break;
-                }
-            }
-            if (ascii) {
-                tokenizeAscii(text, start, end, s);
-            } else {
-                String chunk = Normalizer.normalize(text.substring(start, end), Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
-                tokenizeUnicode(chunk, s);
-            }
+            tokenizeChunk(text, start, end, s);
             endToken(s);
             start = end;
         }
@@ -110,26 +106,78 @@ public final class Featurizer {
         return limit;
     }
 
+    /**
+     * Tokenizes a chunk word by word (a word runs up to ASCII whitespace): an ASCII word as it is, any other
+     * normalized on its own. The spec normalizes whole chunks; this gives the same tokens because NFKC never
+     * composes or reorders across ASCII whitespace (a starter that combines with nothing) and lower-casing looks
+     * no further than the word around a character (Greek final sigma). {@code FeaturizerEquivalenceTest} holds
+     * it to the chunk-wise reference. Most words of most corpora are ASCII and skip normalization.
+     */
+    private void tokenizeChunk(String text, int start, int end, Scratch s) {
+        int word = start;
+        while (word < end && s.tokens < maxTokens) {
+            int wordEnd = word;
+            boolean ascii = true;
+            for (; wordEnd < end; wordEnd++) {
+                char c = text.charAt(wordEnd);
+                if (c >= 0x80) {
+                    ascii = false;
+                } else if (c <= ' ' && isAsciiSpace(c)) {
+                    break;
+                }
+            }
+            if (ascii) {
+                tokenizeAscii(text, word, wordEnd, s);
+            } else {
+                String normalized = Normalizer.normalize(text.substring(word, wordEnd), Normalizer.Form.NFKC);
+                tokenizeUnicode(normalized.toLowerCase(Locale.ROOT), s);
+            }
+            endToken(s);
+            word = wordEnd + 1; // past the whitespace
+        }
+    }
+
     private void tokenizeAscii(String text, int start, int end, Scratch s) {
-        for (int i = start; i < end && s.tokens < spec.maxTokens(); i++) {
+        for (int i = start; i < end && s.tokens < maxTokens; i++) {
             char c = text.charAt(i);
-            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-                s.append((byte) c);
-            } else if (c >= 'A' && c <= 'Z') {
-                s.append((byte) (c + 32));
-            } else if (c <= ' ' || c == 0x7f) {
-                endToken(s); // whitespace and controls separate tokens
+            int b = ASCII_BYTES[c];
+            if (b > 0) {
+                s.append(b);
+            } else if (b == SEPARATES) {
+                endToken(s);
             } else {
                 endToken(s);
-                s.append((byte) c); // punctuation and symbols are tokens of their own
+                s.append(c); // punctuation and symbols are tokens of their own
                 endToken(s);
             }
         }
     }
 
-    private void tokenizeUnicode(String chunk, Scratch s) {
-        for (int i = 0; i < chunk.length() && s.tokens < spec.maxTokens(); ) {
-            int cp = chunk.codePointAt(i);
+    private static final int SEPARATES = 0;
+    private static final int STANDS_ALONE = -1;
+    /**
+     * What an ASCII character does: a letter or digit is the (lower-cased) byte it adds to a word; whitespace and
+     * controls separate tokens; punctuation and symbols stand alone.
+     */
+    private static final byte[] ASCII_BYTES = new byte[0x80];
+
+    static {
+        for (int c = 0; c < ASCII_BYTES.length; c++) {
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+                ASCII_BYTES[c] = (byte) c;
+            } else if (c >= 'A' && c <= 'Z') {
+                ASCII_BYTES[c] = (byte) (c + 32);
+            } else if (c <= ' ' || c == 0x7f) {
+                ASCII_BYTES[c] = SEPARATES;
+            } else {
+                ASCII_BYTES[c] = STANDS_ALONE;
+            }
+        }
+    }
+
+    private void tokenizeUnicode(String word, Scratch s) {
+        for (int i = 0; i < word.length() && s.tokens < maxTokens; ) {
+            int cp = word.codePointAt(i);
             i += Character.charCount(cp);
             switch (cp < BMP_CLASSES.length ? CLASSES[BMP_CLASSES[cp]] : classify(cp)) {
                 case WORD -> s.appendUtf8(cp);
@@ -186,49 +234,71 @@ public final class Featurizer {
     }
 
     private void endToken(Scratch s) {
-        if (s.tokenBytes > 0 && s.tokens < spec.maxTokens()) {
-            s.hashes[s.tokens++] = MurmurHash3.hash32(s.bytes, 0, s.tokenBytes, spec.seed());
+        if (s.tokenLength > 0) {
+            int hash = s.finishToken();
+            if (s.tokens < maxTokens) {
+                s.hashes[s.tokens++] = hash;
+            }
         }
-        s.tokenBytes = 0;
     }
 
     private static boolean isAsciiSpace(char c) {
         return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == 0x0b;
     }
 
-    /** Per-thread buffers: token hashes and the UTF-8 bytes of the token being read. */
+    /**
+     * Per-thread state: token hashes, and the MurmurHash3 state of the token being read, which takes its UTF-8
+     * bytes as they come (whole 4-byte blocks are mixed in at once), so no token is copied.
+     */
     private static final class Scratch {
         final int[] hashes;
-        byte[] bytes = new byte[256];
+        final int seed;
         int tokens;
-        int tokenBytes;
+        int tokenLength;
+        int state;
+        int block;
 
-        Scratch(int maxTokens) {
+        Scratch(int maxTokens, int seed) {
             hashes = new int[maxTokens];
+            this.seed = seed;
+            state = seed;
         }
 
-        void append(byte b) {
-            if (tokenBytes == bytes.length) {
-                bytes = java.util.Arrays.copyOf(bytes, bytes.length * 2);
+        void append(int b) {
+            block |= b << ((tokenLength & 3) << 3);
+            if ((++tokenLength & 3) == 0) {
+                state = MurmurHash3.mixBlock(state, block);
+                block = 0;
             }
-            bytes[tokenBytes++] = b;
+        }
+
+        int finishToken() {
+            int hash = MurmurHash3.finish(state, block, tokenLength);
+            clearToken();
+            return hash;
+        }
+
+        void clearToken() {
+            state = seed;
+            block = 0;
+            tokenLength = 0;
         }
 
         void appendUtf8(int cp) {
             if (cp < 0x80) {
-                append((byte) cp);
+                append(cp);
             } else if (cp < 0x800) {
-                append((byte) (0xc0 | cp >> 6));
-                append((byte) (0x80 | cp & 0x3f));
+                append(0xc0 | cp >> 6);
+                append(0x80 | cp & 0x3f);
             } else if (cp < 0x10000) {
-                append((byte) (0xe0 | cp >> 12));
-                append((byte) (0x80 | cp >> 6 & 0x3f));
-                append((byte) (0x80 | cp & 0x3f));
+                append(0xe0 | cp >> 12);
+                append(0x80 | cp >> 6 & 0x3f);
+                append(0x80 | cp & 0x3f);
             } else {
-                append((byte) (0xf0 | cp >> 18));
-                append((byte) (0x80 | cp >> 12 & 0x3f));
-                append((byte) (0x80 | cp >> 6 & 0x3f));
-                append((byte) (0x80 | cp & 0x3f));
+                append(0xf0 | cp >> 18);
+                append(0x80 | cp >> 12 & 0x3f);
+                append(0x80 | cp >> 6 & 0x3f);
+                append(0x80 | cp & 0x3f);
             }
         }
     }

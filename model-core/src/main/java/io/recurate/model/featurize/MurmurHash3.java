@@ -16,34 +16,47 @@ public final class MurmurHash3 {
         int h1 = seed;
         int end = offset + (length & ~3);
         for (int i = offset; i < end; i += 4) {
-            int k1 = (data[i] & 0xff) | (data[i + 1] & 0xff) << 8 | (data[i + 2] & 0xff) << 16 | data[i + 3] << 24;
-            k1 *= C1;
-            k1 = Integer.rotateLeft(k1, 15);
-            k1 *= C2;
-            h1 ^= k1;
-            h1 = Integer.rotateLeft(h1, 13);
-            h1 = h1 * 5 + 0xe6546b64;
+            h1 = mixBlock(h1, (data[i] & 0xff) | (data[i + 1] & 0xff) << 8 | (data[i + 2] & 0xff) << 16 | data[i + 3] << 24);
         }
-        int k1 = 0;
+        int tail = 0;
         switch (length & 3) {
             case 3:
-                k1 = (data[end + 2] & 0xff) << 16;
+                tail = (data[end + 2] & 0xff) << 16;
                 // fall through
             case 2:
-                k1 |= (data[end + 1] & 0xff) << 8;
+                tail |= (data[end + 1] & 0xff) << 8;
                 // fall through
             case 1:
-                k1 |= data[end] & 0xff;
-                k1 *= C1;
-                k1 = Integer.rotateLeft(k1, 15);
-                k1 *= C2;
-                h1 ^= k1;
-                // fall through
+                tail |= data[end] & 0xff;
+                break;
             default:
                 break;
         }
-        h1 ^= length;
-        return fmix32(h1);
+        return finish(h1, tail, length);
+    }
+
+    /**
+     * Mixes one little-endian 4-byte block into the state: {@link #hash32} over bytes is a fold of this, then
+     * {@link #finish}, which lets a tokenizer hash a token's bytes as it reads them.
+     */
+    static int mixBlock(int h1, int k1) {
+        h1 ^= scramble(k1);
+        h1 = Integer.rotateLeft(h1, 13);
+        return h1 * 5 + 0xe6546b64;
+    }
+
+    /** The hash of {@code length} bytes from the state after their whole blocks and the 0–3 bytes left ({@code tail}). */
+    static int finish(int h1, int tail, int length) {
+        if ((length & 3) != 0) {
+            h1 ^= scramble(tail);
+        }
+        return fmix32(h1 ^ length);
+    }
+
+    private static int scramble(int k1) {
+        k1 *= C1;
+        k1 = Integer.rotateLeft(k1, 15);
+        return k1 * C2;
     }
 
     static int fmix32(int h) {

@@ -1,0 +1,236 @@
+package io.recurate.model.featurize;
+
+import java.text.Normalizer;
+import java.util.Locale;
+
+/**
+ * Featurizer version 1 as it was first written: every 16 KB chunk with a non-ASCII character is normalized whole,
+ * and a token's bytes are collected and hashed when it ends. Kept as the reference that {@link Featurizer}, which
+ * normalizes word by word and hashes as it reads, must match id for id.
+ */
+final class ChunkFeaturizer {
+    /** Target chunk length for normalization; chunks end at ASCII whitespace. */
+    private static final int CHUNK = 16 * 1024;
+    /** A chunk with no ASCII whitespace is cut here (at a code point boundary). */
+    private static final int MAX_CHUNK = 1 << 20;
+    private static final long ORDER_SALT = 0x9E3779B97F4A7C15L;
+    private static final long NGRAM_MULTIPLIER = 116049371L;
+
+    private final FeaturizerSpec spec;
+    private final int[] orders;
+    private final ThreadLocal<Scratch> scratch;
+
+    ChunkFeaturizer(FeaturizerSpec spec) {
+        String unsupported = spec.unsupportedReason();
+        if (unsupported != null) {
+            throw new IllegalArgumentException("Cannot reproduce featurizer spec: " + unsupported);
+        }
+        this.spec = spec;
+        this.orders = spec.ngramOrders().stream().mapToInt(Integer::intValue).toArray();
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(spec.maxTokens()));
+    }
+
+    public FeaturizerSpec spec() {
+        return spec;
+    }
+
+    /** The n-gram ids of a text, each in [1, buckets]; empty for a text without tokens. */
+    public int[] ids(String text) {
+        Scratch s = scratch.get();
+        int tokens = tokenize(text == null ? "" : text, s);
+        int count = 0;
+        for (int n : orders) {
+            count += Math.max(0, tokens - n + 1);
+        }
+        int[] ids = new int[count];
+        int at = 0;
+        int buckets = spec.buckets();
+        for (int n : orders) {
+            for (int i = 0; i + n <= tokens; i++) {
+                if (n == 1) {
+                    ids[at++] = 1 + Integer.remainderUnsigned(s.hashes[i], buckets);
+                } else {
+                    long h = s.hashes[i] & 0xffffffffL;
+                    for (int j = 1; j < n; j++) {
+                        h = h * NGRAM_MULTIPLIER + (s.hashes[i + j] & 0xffffffffL);
+                    }
+                    h = MurmurHash3.fmix64(h + n * ORDER_SALT);
+                    ids[at++] = 1 + (int) Long.remainderUnsigned(h, buckets);
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** Number of tokens the featurizer uses from a text (at most maxTokens). */
+    public int tokenCount(String text) {
+        return tokenize(text == null ? "" : text, scratch.get());
+    }
+
+    /** Fills s.hashes with the token hashes of the text; returns how many. */
+    private int tokenize(String text, Scratch s) {
+        s.tokens = 0;
+        s.tokenBytes = 0;
+        int length = text.length();
+        int start = 0;
+        while (start < length && s.tokens < spec.maxTokens()) {
+            int end = chunkEnd(text, start);
+            boolean ascii = true;
+            for (int i = start; i < end; i++) {
+                if (text.charAt(i) >= 0x80) {
+                    ascii = false;
+                    break;
+                }
+            }
+            if (ascii) {
+                tokenizeAscii(text, start, end, s);
+            } else {
+                String chunk = Normalizer.normalize(text.substring(start, end), Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+                tokenizeUnicode(chunk, s);
+            }
+            endToken(s);
+            start = end;
+        }
+        return s.tokens;
+    }
+
+    private static int chunkEnd(String text, int start) {
+        int length = text.length();
+        if (length - start <= CHUNK) {
+            return length;
+        }
+        int limit = Math.min(length, start + MAX_CHUNK);
+        for (int i = start + CHUNK; i < limit; i++) {
+            if (isAsciiSpace(text.charAt(i))) {
+                return i;
+            }
+        }
+        if (limit < length && Character.isHighSurrogate(text.charAt(limit - 1))) {
+            limit--; // never split a surrogate pair
+        }
+        return limit;
+    }
+
+    private void tokenizeAscii(String text, int start, int end, Scratch s) {
+        for (int i = start; i < end && s.tokens < spec.maxTokens(); i++) {
+            char c = text.charAt(i);
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+                s.append((byte) c);
+            } else if (c >= 'A' && c <= 'Z') {
+                s.append((byte) (c + 32));
+            } else if (c <= ' ' || c == 0x7f) {
+                endToken(s); // whitespace and controls separate tokens
+            } else {
+                endToken(s);
+                s.append((byte) c); // punctuation and symbols are tokens of their own
+                endToken(s);
+            }
+        }
+    }
+
+    private void tokenizeUnicode(String chunk, Scratch s) {
+        for (int i = 0; i < chunk.length() && s.tokens < spec.maxTokens(); ) {
+            int cp = chunk.codePointAt(i);
+            i += Character.charCount(cp);
+            switch (cp < BMP_CLASSES.length ? CLASSES[BMP_CLASSES[cp]] : classify(cp)) {
+                case WORD -> s.appendUtf8(cp);
+                case SINGLE -> {
+                    endToken(s);
+                    s.appendUtf8(cp);
+                    endToken(s);
+                }
+                default -> endToken(s);
+            }
+        }
+    }
+
+    private enum CharClass { WORD, SINGLE, SEPARATOR }
+
+    private static final CharClass[] CLASSES = CharClass.values();
+    /**
+     * {@link #classify} of every code point of the Basic Multilingual Plane, computed once (64 KiB): classifying a
+     * character costs a table read instead of several Unicode property lookups (its script is a binary search).
+     */
+    private static final byte[] BMP_CLASSES = new byte[0x10000];
+
+    static {
+        for (int cp = 0; cp < BMP_CLASSES.length; cp++) {
+            BMP_CLASSES[cp] = (byte) classify(cp).ordinal();
+        }
+    }
+
+    private static CharClass classify(int cp) {
+        if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
+            return CharClass.SEPARATOR;
+        }
+        if ((cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef)) {
+            return CharClass.SEPARATOR; // variation selectors only choose a glyph (emoji vs text)
+        }
+        int type = Character.getType(cp);
+        if (type == Character.CONTROL || type == Character.FORMAT || type == Character.UNASSIGNED
+                || type == Character.SURROGATE || type == Character.PRIVATE_USE) {
+            return CharClass.SEPARATOR; // zero-width joiners, BOMs, lone surrogates: not content
+        }
+        if (Character.isIdeographic(cp)) {
+            return CharClass.SINGLE;
+        }
+        Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+        if (script == Character.UnicodeScript.HIRAGANA || script == Character.UnicodeScript.KATAKANA
+                || script == Character.UnicodeScript.THAI) {
+            return CharClass.SINGLE; // scripts written without spaces: one token per character
+        }
+        if (Character.isLetterOrDigit(cp) || type == Character.NON_SPACING_MARK
+                || type == Character.COMBINING_SPACING_MARK || type == Character.ENCLOSING_MARK) {
+            return CharClass.WORD;
+        }
+        return CharClass.SINGLE;
+    }
+
+    private void endToken(Scratch s) {
+        if (s.tokenBytes > 0 && s.tokens < spec.maxTokens()) {
+            s.hashes[s.tokens++] = MurmurHash3.hash32(s.bytes, 0, s.tokenBytes, spec.seed());
+        }
+        s.tokenBytes = 0;
+    }
+
+    private static boolean isAsciiSpace(char c) {
+        return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == 0x0b;
+    }
+
+    /** Per-thread buffers: token hashes and the UTF-8 bytes of the token being read. */
+    private static final class Scratch {
+        final int[] hashes;
+        byte[] bytes = new byte[256];
+        int tokens;
+        int tokenBytes;
+
+        Scratch(int maxTokens) {
+            hashes = new int[maxTokens];
+        }
+
+        void append(byte b) {
+            if (tokenBytes == bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, bytes.length * 2);
+            }
+            bytes[tokenBytes++] = b;
+        }
+
+        void appendUtf8(int cp) {
+            if (cp < 0x80) {
+                append((byte) cp);
+            } else if (cp < 0x800) {
+                append((byte) (0xc0 | cp >> 6));
+                append((byte) (0x80 | cp & 0x3f));
+            } else if (cp < 0x10000) {
+                append((byte) (0xe0 | cp >> 12));
+                append((byte) (0x80 | cp >> 6 & 0x3f));
+                append((byte) (0x80 | cp & 0x3f));
+            } else {
+                append((byte) (0xf0 | cp >> 18));
+                append((byte) (0x80 | cp >> 12 & 0x3f));
+                append((byte) (0x80 | cp >> 6 & 0x3f));
+                append((byte) (0x80 | cp & 0x3f));
+            }
+        }
+    }
+}
