@@ -80,7 +80,9 @@ class ScorerFailoverIT {
                 Thread run = Pipeline.runInBackground(service);
                 awaitInput(p, 6_000);
                 broker.kill(); // SIGKILL the broker in the middle of the pass
-                Thread.sleep(3000);
+                // Down for longer than the scorer's transaction timeout (10 s): the restarted coordinator aborts the
+                // open transaction, and the stream thread whose commit then fails is replaced, not the pass failed.
+                Thread.sleep(12_000);
                 broker = EmbeddedBroker.start(BrokerSettings.in(home.resolve("kafka"))); // same data, same port
                 run.join(Duration.ofMinutes(5).toMillis());
                 assertThat(run.isAlive()).as("the scorer finished the pass after the broker came back").isFalse();

@@ -78,17 +78,14 @@ public final class PassRunner implements AutoCloseable {
                 new ScorerMetrics(meters, pass.pass(), pass.modelVersion())), config.streamsProperties(applicationId));
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meters);
+        StreamThreadFailures threadFailures = new StreamThreadFailures(status.getPass(), java.time.Clock.systemUTC());
         streams.setUncaughtExceptionHandler(e -> {
-            if (ClusterWait.isOutage(e)) {
-                // The cluster did not answer within task.timeout.ms: a new thread takes the tasks over from their
-                // last commit (exactly once: what the old one had not committed is aborted) and waits again.
-                log.warn("Pass {}: a stream thread gave up waiting for the cluster ({}); a new one resumes from the last "
-                        + "commit", status.getPass(), Causes.describe(e));
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response = threadFailures.respond(e);
+            if (response == StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT) {
+                log.error("Pass {} stopped: {}", status.getPass(), Causes.describe(e), e);
+                failure.set(e);
             }
-            log.error("Pass {} stopped: {}", status.getPass(), Causes.describe(e), e);
-            failure.set(e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            return response;
         });
         var progressTopic = topics.progress(status.getPass(), pass.variant());
         this.progressReader = new KafkaConsumer<>(config.clientConfig(Map.of(
