@@ -230,7 +230,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    private static void format(BrokerSettings settings, BrokerLayout layout, String clusterId) {
+    static void format(BrokerSettings settings, BrokerLayout layout, String clusterId) {
         List<String> command = javaCommand(settings, layout);
         command.addAll(List.of("kafka.tools.StorageTool", "format", "--ignore-formatted",
                 "--cluster-id=" + clusterId, "--config", layout.serverProperties().toString()));

@@ -60,11 +60,16 @@ public final class EmbeddedCluster implements AutoCloseable {
         String voters = java.util.stream.IntStream.range(0, nodes)
                 .mapToObj(i -> (i + 1) + "@127.0.0.1:" + ports.get(i).get("controller")).collect(Collectors.joining(","));
         String clusterId = clusterId(settings.home());
+        for (int i = 0; i < nodes; i++) {
+            layouts.get(i).writeConfig(new BrokerLayout.Node(i + 1, ports.get(i).get("broker"),
+                    ports.get(i).get("controller"), voters, nodes), EmbeddedBroker.MAX_MESSAGE_BYTES, null);
+        }
+        // The storage tool is a JVM of its own per node: run them side by side rather than one after another.
+        java.util.stream.IntStream.range(0, nodes).parallel().filter(i -> !layouts.get(i).isFormatted()).forEach(i ->
+                EmbeddedBroker.format(settings.withHome(nodeHome(settings.home(), i + 1)), layouts.get(i), clusterId));
         List<EmbeddedBroker> brokers = new ArrayList<>();
         try {
             for (int i = 0; i < nodes; i++) {
-                layouts.get(i).writeConfig(new BrokerLayout.Node(i + 1, ports.get(i).get("broker"),
-                        ports.get(i).get("controller"), voters, nodes), EmbeddedBroker.MAX_MESSAGE_BYTES, null);
                 brokers.add(EmbeddedBroker.launch(settings.withHome(nodeHome(settings.home(), i + 1)), layouts.get(i),
                         clusterId, i + 1));
             }
@@ -137,11 +142,21 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** Stops the brokers of a cluster started by an earlier command; false when none ran. */
     public static boolean stopRunning(Path home) {
-        boolean any = false;
-        for (Path node : nodeHomes(home)) {
-            any |= EmbeddedBroker.stopRunning(node);
+        // All at once: stopped one by one, the last nodes lose their quorum and cannot shut down cleanly (each then
+        // waits out its grace period and is killed); stopped together, the controllers outlive the brokers' shutdown.
+        List<Path> nodes = nodeHomes(home);
+        if (nodes.isEmpty()) {
+            return false;
         }
-        return any;
+        java.util.concurrent.ExecutorService stoppers = java.util.concurrent.Executors.newFixedThreadPool(nodes.size());
+        try {
+            List<java.util.concurrent.CompletableFuture<Boolean>> stopped = nodes.stream()
+                    .map(node -> java.util.concurrent.CompletableFuture.supplyAsync(() -> EmbeddedBroker.stopRunning(node), stoppers))
+                    .toList();
+            return stopped.stream().map(java.util.concurrent.CompletableFuture::join).reduce(false, Boolean::logicalOr);
+        } finally {
+            stoppers.shutdown();
+        }
     }
 
     @Override
