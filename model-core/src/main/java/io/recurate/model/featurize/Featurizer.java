@@ -179,7 +179,7 @@ public final class Featurizer {
         for (int i = 0; i < word.length() && s.tokens < maxTokens; ) {
             int cp = word.codePointAt(i);
             i += Character.charCount(cp);
-            switch (cp < BMP_CLASSES.length ? CLASSES[BMP_CLASSES[cp]] : classify(cp)) {
+            switch (classOf(cp)) {
                 case WORD -> s.appendUtf8(cp);
                 case SINGLE -> {
                     endToken(s);
@@ -191,7 +191,12 @@ public final class Featurizer {
         }
     }
 
-    private enum CharClass { WORD, SINGLE, SEPARATOR }
+    enum CharClass { WORD, SINGLE, SEPARATOR }
+
+    /** Whether a code point belongs to a word, stands alone as a token, or separates tokens. */
+    static CharClass classOf(int cp) {
+        return cp < BMP_CLASSES.length ? CLASSES[BMP_CLASSES[cp]] : classify(cp);
+    }
 
     private static final CharClass[] CLASSES = CharClass.values();
     /**

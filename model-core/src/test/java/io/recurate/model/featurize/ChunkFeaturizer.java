@@ -132,7 +132,7 @@ final class ChunkFeaturizer {
         for (int i = 0; i < chunk.length() && s.tokens < spec.maxTokens(); ) {
             int cp = chunk.codePointAt(i);
             i += Character.charCount(cp);
-            switch (cp < BMP_CLASSES.length ? CLASSES[BMP_CLASSES[cp]] : classify(cp)) {
+            switch (Featurizer.classOf(cp)) { // the character classes are not what changed
                 case WORD -> s.appendUtf8(cp);
                 case SINGLE -> {
                     endToken(s);
@@ -142,48 +142,6 @@ final class ChunkFeaturizer {
                 default -> endToken(s);
             }
         }
-    }
-
-    private enum CharClass { WORD, SINGLE, SEPARATOR }
-
-    private static final CharClass[] CLASSES = CharClass.values();
-    /**
-     * {@link #classify} of every code point of the Basic Multilingual Plane, computed once (64 KiB): classifying a
-     * character costs a table read instead of several Unicode property lookups (its script is a binary search).
-     */
-    private static final byte[] BMP_CLASSES = new byte[0x10000];
-
-    static {
-        for (int cp = 0; cp < BMP_CLASSES.length; cp++) {
-            BMP_CLASSES[cp] = (byte) classify(cp).ordinal();
-        }
-    }
-
-    private static CharClass classify(int cp) {
-        if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
-            return CharClass.SEPARATOR;
-        }
-        if ((cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef)) {
-            return CharClass.SEPARATOR; // variation selectors only choose a glyph (emoji vs text)
-        }
-        int type = Character.getType(cp);
-        if (type == Character.CONTROL || type == Character.FORMAT || type == Character.UNASSIGNED
-                || type == Character.SURROGATE || type == Character.PRIVATE_USE) {
-            return CharClass.SEPARATOR; // zero-width joiners, BOMs, lone surrogates: not content
-        }
-        if (Character.isIdeographic(cp)) {
-            return CharClass.SINGLE;
-        }
-        Character.UnicodeScript script = Character.UnicodeScript.of(cp);
-        if (script == Character.UnicodeScript.HIRAGANA || script == Character.UnicodeScript.KATAKANA
-                || script == Character.UnicodeScript.THAI) {
-            return CharClass.SINGLE; // scripts written without spaces: one token per character
-        }
-        if (Character.isLetterOrDigit(cp) || type == Character.NON_SPACING_MARK
-                || type == Character.COMBINING_SPACING_MARK || type == Character.ENCLOSING_MARK) {
-            return CharClass.WORD;
-        }
-        return CharClass.SINGLE;
     }
 
     private void endToken(Scratch s) {
