@@ -142,25 +142,33 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** Stops the brokers of a cluster started by an earlier command; false when none ran. */
     public static boolean stopRunning(Path home) {
-        // All at once: stopped one by one, the last nodes lose their quorum and cannot shut down cleanly (each then
-        // waits out its grace period and is killed); stopped together, the controllers outlive the brokers' shutdown.
-        List<Path> nodes = nodeHomes(home);
-        if (nodes.isEmpty()) {
-            return false;
-        }
-        java.util.concurrent.ExecutorService stoppers = java.util.concurrent.Executors.newFixedThreadPool(nodes.size());
-        try {
-            List<java.util.concurrent.CompletableFuture<Boolean>> stopped = nodes.stream()
-                    .map(node -> java.util.concurrent.CompletableFuture.supplyAsync(() -> EmbeddedBroker.stopRunning(node), stoppers))
-                    .toList();
-            return stopped.stream().map(java.util.concurrent.CompletableFuture::join).reduce(false, Boolean::logicalOr);
-        } finally {
-            stoppers.shutdown();
-        }
+        return allAtOnce(nodeHomes(home), EmbeddedBroker::stopRunning).contains(true);
     }
 
     @Override
     public void close() {
-        brokers.forEach(EmbeddedBroker::close);
+        allAtOnce(brokers, broker -> {
+            broker.close();
+            return true;
+        });
+    }
+
+    /**
+     * Stops every node at the same time: one by one, the last nodes lose their quorum and cannot shut down cleanly
+     * (each waits out its grace period and is killed); together, the controllers outlive the brokers' shutdown.
+     */
+    private static <T> List<Boolean> allAtOnce(List<T> nodes, java.util.function.Function<T, Boolean> stop) {
+        if (nodes.isEmpty()) {
+            return List.of();
+        }
+        java.util.concurrent.ExecutorService stoppers = java.util.concurrent.Executors.newFixedThreadPool(nodes.size());
+        try {
+            List<java.util.concurrent.CompletableFuture<Boolean>> stopped = nodes.stream()
+                    .map(node -> java.util.concurrent.CompletableFuture.supplyAsync(() -> stop.apply(node), stoppers))
+                    .toList();
+            return stopped.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+        } finally {
+            stoppers.shutdown();
+        }
     }
 }
