@@ -89,7 +89,8 @@ public final class Featurizer {
         return s.tokens;
     }
 
-    private static int chunkEnd(String text, int start) {
+    /** Where the chunk that starts at {@code start} ends: the spec's unit of normalization. */
+    static int chunkEnd(String text, int start) {
         int length = text.length();
         if (length - start <= CHUNK) {
             return length;

@@ -9,10 +9,6 @@ import java.util.Locale;
  * normalizes word by word and hashes as it reads, must match id for id.
  */
 final class ChunkFeaturizer {
-    /** Target chunk length for normalization; chunks end at ASCII whitespace. */
-    private static final int CHUNK = 16 * 1024;
-    /** A chunk with no ASCII whitespace is cut here (at a code point boundary). */
-    private static final int MAX_CHUNK = 1 << 20;
     private static final long ORDER_SALT = 0x9E3779B97F4A7C15L;
     private static final long NGRAM_MULTIPLIER = 116049371L;
 
@@ -74,7 +70,7 @@ final class ChunkFeaturizer {
         int length = text.length();
         int start = 0;
         while (start < length && s.tokens < spec.maxTokens()) {
-            int end = chunkEnd(text, start);
+            int end = Featurizer.chunkEnd(text, start); // where chunks end did not change
             boolean ascii = true;
             for (int i = start; i < end; i++) {
                 if (text.charAt(i) >= 0x80) {
@@ -92,23 +88,6 @@ final class ChunkFeaturizer {
             start = end;
         }
         return s.tokens;
-    }
-
-    private static int chunkEnd(String text, int start) {
-        int length = text.length();
-        if (length - start <= CHUNK) {
-            return length;
-        }
-        int limit = Math.min(length, start + MAX_CHUNK);
-        for (int i = start + CHUNK; i < limit; i++) {
-            if (isAsciiSpace(text.charAt(i))) {
-                return i;
-            }
-        }
-        if (limit < length && Character.isHighSurrogate(text.charAt(limit - 1))) {
-            limit--; // never split a surrogate pair
-        }
-        return limit;
     }
 
     private void tokenizeAscii(String text, int start, int end, Scratch s) {
@@ -149,10 +128,6 @@ final class ChunkFeaturizer {
             s.hashes[s.tokens++] = MurmurHash3.hash32(s.bytes, 0, s.tokenBytes, spec.seed());
         }
         s.tokenBytes = 0;
-    }
-
-    private static boolean isAsciiSpace(char c) {
-        return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == 0x0b;
     }
 
     /** Per-thread buffers: token hashes and the UTF-8 bytes of the token being read. */
