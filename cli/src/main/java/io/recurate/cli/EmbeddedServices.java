@@ -99,17 +99,18 @@ final class EmbeddedServices {
     /**
      * Starts broker and registry as background processes that outlive this command. Whatever an earlier
      * start left half running (a registry whose broker crashed) is stopped first, so that nothing is orphaned.
+     * The ports are taken when free, else free ones are; a cluster's nodes always take free ones.
      */
-    State start(int brokerCount) {
+    State start(int brokerCount, int brokerPort, int preferredRegistryPort) {
         if (recorded().isPresent()) {
             stop();
         }
         List<EmbeddedBroker> brokers = brokerCount == 1
-                ? List.of(EmbeddedBroker.start(BrokerSettings.in(brokerHome()).withPreferredPort(PREFERRED_BROKER_PORT)
+                ? List.of(EmbeddedBroker.start(BrokerSettings.in(brokerHome()).withPreferredPort(brokerPort)
                         .withDetached(true)))
                 : EmbeddedCluster.start(BrokerSettings.in(brokerHome()).withDetached(true), brokerCount).brokers();
         String bootstrap = brokers.stream().map(EmbeddedBroker::bootstrapServers).collect(java.util.stream.Collectors.joining(","));
-        int registryPort = Ports.freeOr(PREFERRED_REGISTRY_PORT);
+        int registryPort = Ports.freeOr(preferredRegistryPort);
         Process registry;
         try {
             Files.createDirectories(registryLog().getParent());

@@ -21,6 +21,15 @@ final class UpCommand implements Callable<Integer> {
                     + "min(3, N) replicas) (default: ${DEFAULT-VALUE}).")
     int brokers;
 
+    @Option(names = "--port", defaultValue = "" + EmbeddedServices.PREFERRED_BROKER_PORT, paramLabel = "PORT",
+            description = "The broker's client port on loopback, when it is free; else a free one is taken and printed. "
+                    + "A cluster's nodes take free ports (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--registry-port", defaultValue = "" + EmbeddedServices.PREFERRED_REGISTRY_PORT, paramLabel = "PORT",
+            description = "The schema registry's port on loopback, when it is free; else a free one (default: ${DEFAULT-VALUE}).")
+    int registryPort;
+
     @Spec
     CommandSpec spec;
 
@@ -38,7 +47,11 @@ final class UpCommand implements Callable<Integer> {
         if (brokers < 1) {
             throw new IllegalArgumentException("--brokers must be at least 1, got " + brokers);
         }
-        EmbeddedServices.State state = services.start(brokers);
+        if (port < 1 || port > 65535 || registryPort < 1 || registryPort > 65535) {
+            throw new IllegalArgumentException("--port and --registry-port must be between 1 and 65535, got " + port
+                    + " and " + registryPort);
+        }
+        EmbeddedServices.State state = services.start(brokers, port, registryPort);
         out.printf("Started in %.1f s:%n", (System.nanoTime() - started) / 1e9);
         print(out, state, services);
         return 0;

@@ -11,13 +11,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The broker down for 135 s in the middle of a pass, longer than any client timeout (30 to 120 s), and the
  * schema registry down with it and for 30 s more, while the next pass's topics need their schemas registered:
  * the run, its scorer and its trainer wait, say what they wait for, and finish both passes exactly once when the
- * broker and the registry are back, with no manual step.
+ * broker and the registry are back, with no manual step. It runs beside the other tests (its own home, services
+ * and ports): most of its four minutes is the outage, a wait.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class BrokerOutageIT {
     private static final long OUTAGE_SECONDS = 135;
     private static final long REGISTRY_LATER_SECONDS = 30;
@@ -25,9 +29,13 @@ class BrokerOutageIT {
     @Test
     void aRunWaitsOutAnOutageLongerThanEveryClientTimeoutMidPassAndFinishesExactlyOnce() throws Exception {
         Path home = Files.createDirectories(Path.of("target", "broker-outage-" + System.nanoTime()).toAbsolutePath());
-        String[] up = LoopIT.run("up", "--home", home.toString());
+        // Ports of its own (the others' services take 9092 and 8081): while this broker and registry are down, no
+        // other test's services can take their ports, and none of this run's clients reach another test's broker.
+        String[] up = LoopIT.run("up", "--home", home.toString(), "--port", "9192", "--registry-port", "8181");
         assertThat(up[0]).as(up[2]).isEqualTo("0");
         EmbeddedServices.State services = new EmbeddedServices(home).running().orElseThrow();
+        assertThat(services.bootstrapServers()).endsWith(":9192");
+        assertThat(services.registryUrl()).endsWith(":8181");
         Path constitution = home.resolve("constitution.jsonl");
         Files.write(constitution, LoopIT.constitutionLines(10, 10, 3));
         Path log = home.resolve("run.log");

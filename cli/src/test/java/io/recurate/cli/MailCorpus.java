@@ -56,7 +56,7 @@ final class MailCorpus {
     }
 
     /** About {@code n} labelled mails ({@code {"id", "text", "label"}}), the same ones every run, as a JSONL file. */
-    static Path documents(int n) {
+    static synchronized Path documents(int n) { // test classes may run side by side
         Path file = DIR.resolve("mail-" + n + ".jsonl");
         if (!Files.isRegularFile(file)) {
             List<String> lines = new ArrayList<>();
@@ -88,9 +88,10 @@ final class MailCorpus {
     private static void write(Path file, List<String> lines) {
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp"); // one per writer
             Files.write(tmp, lines);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (java.io.IOException e) {
             throw new UncheckedIOException(e);
         }
