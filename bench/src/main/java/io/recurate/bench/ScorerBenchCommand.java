@@ -144,16 +144,17 @@ final class ScorerBenchCommand implements Callable<Integer> {
             // same size from run to run), so each pass is paired with a producer run right after it.
             Map<String, List<Double>> rates = new java.util.LinkedHashMap<>();
             Map<String, List<Double>> ratios = new java.util.LinkedHashMap<>();
+            Map<String, List<CpuMeter.Use>> cpu = new java.util.LinkedHashMap<>();
             List<Double> producer = new ArrayList<>();
             int pass = 0;
             for (int round = 1; round <= repeats; round++) {
-                record(rates, ratios, producer, PASS_THROUGH, measure(++pass, kafka, topics, registry, run, 256, 1, 1,
-                        batch -> new PassThroughScorer()), perfTest(broker.bootstrapServers(), avgBytes, kafka, plan));
+                record(rates, ratios, cpu, producer, PASS_THROUGH, measure(++pass, kafka, topics, registry, run, 256, 1, 1,
+                        batch -> new PassThroughScorer(), broker.pid()), perfTest(broker, avgBytes, kafka, plan));
                 for (Configuration c : configurations()) {
                     try (BundleScorer scorer = ModelBundle.load(bundle, new ScorerSettings(Device.CPU, c.modelThreads(), c.batch()), null)) {
-                        double rate = measure(++pass, withCodec(kafka, c.codec()), topics, registry, run, c.batch(),
-                                c.streamThreads(), c.instances(), b -> scorer);
-                        record(rates, ratios, producer, c.label(), rate, perfTest(broker.bootstrapServers(), avgBytes, kafka, plan));
+                        Sample sample = measure(++pass, withCodec(kafka, c.codec()), topics, registry, run, c.batch(),
+                                c.streamThreads(), c.instances(), b -> scorer, broker.pid());
+                        record(rates, ratios, cpu, producer, c.label(), sample, perfTest(broker, avgBytes, kafka, plan));
                     }
                 }
                 out.printf("round %d of %d done%n", round, repeats);
@@ -170,6 +171,7 @@ final class ScorerBenchCommand implements Callable<Integer> {
                             java.util.Collections.min(producer), java.util.Collections.max(producer)));
             double consume = KafkaPerfTest.consumerMessagesPerSecond(broker.bootstrapServers(), "bench.raw", documents);
             out.printf(row, "raw broker: consumer-perf-test", String.format("%.0f", consume), "", "", "");
+            printCpu(out, cpu);
             out.printf("%nEach scored configuration reads %d documents and writes %d kept/removed records, %d annotations "
                     + "and its progress, in transactions; %d round(s), medians. \"vs raw producer\": the median of each "
                     + "pass's rate over the producer run that followed it.%n", documents, documents, documents, repeats);
@@ -179,11 +181,35 @@ final class ScorerBenchCommand implements Callable<Integer> {
 
     private static final String PASS_THROUGH = "pass-through, batch 256";
 
-    private static void record(Map<String, List<Double>> rates, Map<String, List<Double>> ratios, List<Double> producer,
-                               String label, double rate, double produced) {
-        rates.computeIfAbsent(label, l -> new ArrayList<>()).add(rate);
-        ratios.computeIfAbsent(label, l -> new ArrayList<>()).add(rate / produced);
-        producer.add(produced);
+    private static final String PRODUCER = "raw broker: producer-perf-test";
+
+    /** A measured run: documents per second and the CPU it took. */
+    private record Sample(double rate, CpuMeter.Use cpu) {
+    }
+
+    private static void record(Map<String, List<Double>> rates, Map<String, List<Double>> ratios,
+                               Map<String, List<CpuMeter.Use>> cpu, List<Double> producer, String label, Sample pass,
+                               Sample produced) {
+        rates.computeIfAbsent(label, l -> new ArrayList<>()).add(pass.rate());
+        ratios.computeIfAbsent(label, l -> new ArrayList<>()).add(pass.rate() / produced.rate());
+        cpu.computeIfAbsent(label, l -> new ArrayList<>()).add(pass.cpu());
+        cpu.computeIfAbsent(PRODUCER, l -> new ArrayList<>()).add(produced.cpu());
+        producer.add(produced.rate());
+    }
+
+    /**
+     * Where the cores went, medians per document: a rate bound by the cores has the machine busy all the time, and
+     * then only less CPU per document makes it faster.
+     */
+    private void printCpu(PrintWriter out, Map<String, List<CpuMeter.Use>> cpu) {
+        String row = "%-56s %12s %16s %16s %16s%n";
+        out.printf("%nCPU per document (%d cores; medians; \"all\" is every process of the machine):%n", Runtime.getRuntime().availableProcessors());
+        out.printf(row, "configuration", "machine busy", "all, us/doc", "bench JVM, us/doc", "broker, us/doc");
+        cpu.forEach((label, uses) -> out.printf(row, label,
+                String.format("%.0f %%", 100 * median(uses.stream().map(CpuMeter.Use::machineBusy).toList())),
+                String.format("%.0f", median(uses.stream().map(u -> u.machineMicrosPer(documents)).toList())),
+                label.equals(PRODUCER) ? "-" : String.format("%.0f", median(uses.stream().map(u -> u.selfNanos() / 1e3 / documents).toList())),
+                String.format("%.0f", median(uses.stream().map(u -> u.brokerNanos() / 1e3 / documents).toList()))));
     }
 
     private static double median(List<Double> values) {
@@ -284,9 +310,9 @@ final class ScorerBenchCommand implements Callable<Integer> {
         return bytes.get() / documents;
     }
 
-    private double measure(int pass, Map<String, Object> kafka, RecurateTopics topics, RegistryClient registry, Path run,
-                           int batch, int threads, int scorers, java.util.function.IntFunction<Scorer> scorer)
-            throws InterruptedException {
+    private Sample measure(int pass, Map<String, Object> kafka, RecurateTopics topics, RegistryClient registry, Path run,
+                           int batch, int threads, int scorers, java.util.function.IntFunction<Scorer> scorer,
+                           long brokerPid) throws InterruptedException {
         PassStatus status;
         try (PassLedger passes = new PassLedger(kafka, topics)) {
             status = passes.start(pass, SourceMode.FULL, topics.plan().ingest().name(), "filter", "bench", 0.5f);
@@ -300,23 +326,25 @@ final class ScorerBenchCommand implements Callable<Integer> {
                         Duration.ofSeconds(10));
                 runners.add(new PassRunner(config, topics, registry, status, () -> s));
             }
-            long start = System.nanoTime();
+            CpuMeter meter = CpuMeter.start(brokerPid);
             runners.forEach(PassRunner::start);
             PassCounts counts = runners.get(0).awaitCompletion(Duration.ofHours(1)); // counts of the whole application
-            double seconds = (System.nanoTime() - start) / 1e9;
-            return counts.getInput() / seconds;
+            CpuMeter.Use used = meter.stop();
+            return new Sample(counts.getInput() / used.seconds(), used);
         } finally {
             runners.forEach(PassRunner::close);
         }
     }
 
-    private double perfTest(String bootstrap, long avgBytes, Map<String, Object> kafka, TopicPlan plan) throws Exception {
+    private Sample perfTest(EmbeddedBroker broker, long avgBytes, Map<String, Object> kafka, TopicPlan plan) throws Exception {
         String topic = "bench.raw";
         try (TopicAdmin admin = new TopicAdmin(kafka)) {
             admin.ensure(List.of(new io.recurate.topics.TopicSpec(topic, partitions, (short) 1,
                     plan.ingest().configs(), null)));
         }
-        return KafkaPerfTest.producerRecordsPerSecond(topic, documents, avgBytes,
-                List.of("bootstrap.servers=" + bootstrap, "acks=all", "compression.type=lz4"));
+        CpuMeter meter = CpuMeter.start(broker.pid());
+        double rate = KafkaPerfTest.producerRecordsPerSecond(topic, documents, avgBytes,
+                List.of("bootstrap.servers=" + broker.bootstrapServers(), "acks=all", "compression.type=lz4"));
+        return new Sample(rate, meter.stop()); // the span includes the perf test's JVM starting
     }
 }
