@@ -33,6 +33,40 @@ public record FeatureBatch(int size, int width, int[] ids, float[] inverseLength
                 .mapToInt(Integer::intValue).toArray();
     }
 
+    /** Cells a batch may always have, padded or not: cutting it smaller would cost more runs than padding costs. */
+    static final long SMALL_BATCH_CELLS = 16_384;
+
+    /**
+     * Where to cut documents, taken in {@link #lengthOrder}, into batches of at most {@code maxRows}: a batch is padded
+     * to its longest document, so it ends before a document that would make more than a fifth of its cells padding
+     * (unless it is small). One long mail among short ones would otherwise widen every row of the batch to its
+     * length: in a batch of 256 mails with one of 8,000 ids, 2 million cells, nearly all of them padding.
+     *
+     * @param lengths the documents' id counts, ascending
+     * @return the end (exclusive) of each batch, the last one {@code lengths.length}
+     */
+    public static int[] cuts(int[] lengths, int maxRows) {
+        int[] ends = new int[lengths.length];
+        int batches = 0;
+        int start = 0;
+        long ids = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            int rows = i - start + 1;
+            long cells = (long) rows * Math.max(1, lengths[i]);
+            boolean fits = rows <= maxRows && (cells <= SMALL_BATCH_CELLS || 5 * (cells - ids - lengths[i]) <= cells);
+            if (!fits) {
+                ends[batches++] = i;
+                start = i;
+                ids = 0;
+            }
+            ids += lengths[i];
+        }
+        if (lengths.length > 0) {
+            ends[batches++] = lengths.length;
+        }
+        return Arrays.copyOf(ends, batches);
+    }
+
     @Override
     public String toString() {
         return "FeatureBatch[" + size + " x " + width + ", ids " + Arrays.toString(Arrays.copyOf(ids, Math.min(8, ids.length))) + "...]";

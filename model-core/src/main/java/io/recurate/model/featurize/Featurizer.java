@@ -117,19 +117,17 @@ public final class Featurizer {
     private void tokenizeChunk(String text, int start, int end, Scratch s) {
         int word = start;
         while (word < end && s.tokens < maxTokens) {
-            int wordEnd = word;
-            boolean ascii = true;
-            for (; wordEnd < end; wordEnd++) {
-                char c = text.charAt(wordEnd);
-                if (c >= 0x80) {
-                    ascii = false;
-                } else if (c <= ' ' && isAsciiSpace(c)) {
-                    break;
+            int tokensBefore = s.tokens; // the token state is clear here: the previous word ended with endToken
+            int wordEnd = tokenizeAsciiWord(text, word, end, s);
+            if (wordEnd < 0) {
+                // Not ASCII: take back what the ASCII pass made of the word, and normalize the word as a whole
+                // (a combining mark after an ASCII letter composes with it, say).
+                s.tokens = tokensBefore;
+                s.clearToken();
+                wordEnd = -wordEnd - 1;
+                while (wordEnd < end && !isAsciiSpace(text.charAt(wordEnd))) {
+                    wordEnd++;
                 }
-            }
-            if (ascii) {
-                tokenizeAscii(text, word, wordEnd, s);
-            } else {
                 String normalized = Normalizer.normalize(text.substring(word, wordEnd), Normalizer.Form.NFKC);
                 tokenizeUnicode(normalized.toLowerCase(Locale.ROOT), s);
             }
@@ -138,20 +136,33 @@ public final class Featurizer {
         }
     }
 
-    private void tokenizeAscii(String text, int start, int end, Scratch s) {
-        for (int i = start; i < end && s.tokens < maxTokens; i++) {
+    /**
+     * Tokenizes the word at {@code start} in one pass while it is ASCII. Returns where the word ends (ASCII
+     * whitespace, or {@code end}), or {@code -1 - i} when the character at {@code i} is not ASCII: the caller then
+     * takes back the tokens made and normalizes the word. Past the token cap nothing more is kept, but the rest of
+     * the word is still read, since a non-ASCII character in it sends the whole word to normalization.
+     */
+    private int tokenizeAsciiWord(String text, int start, int end, Scratch s) {
+        for (int i = start; i < end; i++) {
             char c = text.charAt(i);
+            if (c >= 0x80) {
+                return -1 - i;
+            }
             int b = ASCII_BYTES[c];
             if (b > 0) {
                 s.append(b);
             } else if (b == SEPARATES) {
-                endToken(s);
+                if (isAsciiSpace(c)) {
+                    return i;
+                }
+                endToken(s); // another control character: separates tokens inside the word
             } else {
                 endToken(s);
                 s.append(c); // punctuation and symbols are tokens of their own
                 endToken(s);
             }
         }
+        return end;
     }
 
     private static final int SEPARATES = 0;

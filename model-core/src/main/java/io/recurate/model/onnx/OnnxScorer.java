@@ -119,8 +119,12 @@ public final class OnnxScorer implements BundleScorer {
         long began = System.nanoTime();
         float[] scores = new float[documents.size()];
         int[] order = FeatureBatch.lengthOrder(documents);
-        for (int start = 0; start < order.length; start += settings.maxBatch()) {
-            int end = Math.min(order.length, start + settings.maxBatch());
+        int[] lengths = new int[order.length];
+        for (int k = 0; k < order.length; k++) {
+            lengths[k] = documents.get(order[k]).length;
+        }
+        int start = 0;
+        for (int end : FeatureBatch.cuts(lengths, settings.maxBatch())) {
             List<int[]> batch = new ArrayList<>(end - start);
             for (int k = start; k < end; k++) {
                 batch.add(documents.get(order[k]));
@@ -129,6 +133,7 @@ public final class OnnxScorer implements BundleScorer {
             for (int k = start; k < end; k++) {
                 scores[order[k]] = batchScores[k - start];
             }
+            start = end;
         }
         inferenceNanos.add(System.nanoTime() - began);
         return scores;
