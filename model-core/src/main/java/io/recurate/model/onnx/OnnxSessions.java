@@ -69,6 +69,9 @@ public final class OnnxSessions {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             options.setIntraOpNumThreads(settings.intraOpThreads());
+            // Idle intra-op threads sleep rather than spin: a scorer shares its cores with the stream thread, the
+            // featurizer and often a broker, and a batch of hashed ids keeps ONNX Runtime busy for little time.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             if (cudaDevice < 0) {

@@ -7,7 +7,8 @@ import java.util.Map;
  *
  * @param device            auto, cpu or cuda:N
  * @param intraOpThreads    threads one batch may use, to featurize its documents and inside ONNX Runtime (0 = all cores)
- * @param maxBatch          documents per inference call; larger calls are split, grouped by length
+ * @param maxBatch          documents per inference call at most; calls are split, grouped by length, and cut where
+ *                          padding would be over a fifth of a batch ({@code FeatureBatch.cuts})
  * @param maxTokensPerBatch transformer bundles: most padded tokens (rows x longest row) per inference call, so that
  *                          a batch of long documents fits an accelerator's memory; hashed n-gram models ignore it
  * @param cudaOptions       CUDA execution provider options passed as given (e.g. gpu_mem_limit,
