@@ -49,6 +49,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -142,39 +143,48 @@ final class ScorerBenchCommand implements Callable<Integer> {
 
             // The raw producer's rate moves with the broker's state (this machine measured 6k to 17k records/s for the
             // same size from run to run), so each pass is paired with a producer run right after it.
-            Map<String, List<Double>> rates = new java.util.LinkedHashMap<>();
+            Map<String, List<Sample>> samples = new java.util.LinkedHashMap<>();
             Map<String, List<Double>> ratios = new java.util.LinkedHashMap<>();
-            Map<String, List<CpuMeter.Use>> cpu = new java.util.LinkedHashMap<>();
-            List<Double> producer = new ArrayList<>();
             int pass = 0;
             for (int round = 1; round <= repeats; round++) {
-                record(rates, ratios, cpu, producer, PASS_THROUGH, measure(++pass, kafka, topics, registry, run, 256, 1, 1,
+                record(samples, ratios, PASS_THROUGH, measure(++pass, kafka, topics, registry, run, 256, 1, 1,
                         batch -> new PassThroughScorer(), broker.pid()), perfTest(broker, avgBytes, kafka, plan));
                 for (Configuration c : configurations()) {
                     try (BundleScorer scorer = ModelBundle.load(bundle, new ScorerSettings(Device.CPU, c.modelThreads(), c.batch()), null)) {
                         Sample sample = measure(++pass, withCodec(kafka, c.codec()), topics, registry, run, c.batch(),
                                 c.streamThreads(), c.instances(), b -> scorer, broker.pid());
-                        record(rates, ratios, cpu, producer, c.label(), sample, perfTest(broker, avgBytes, kafka, plan));
+                        record(samples, ratios, c.label(), sample, perfTest(broker, avgBytes, kafka, plan));
                     }
                 }
                 out.printf("round %d of %d done%n", round, repeats);
             }
-            String row = "%-56s %10s %16s %16s %13s%n";
-            out.printf("%n" + row, "configuration", "docs/s", "vs pass-through", "vs raw producer", "ratio range");
-            double passThrough = median(rates.get(PASS_THROUGH));
-            rates.forEach((label, r) -> out.printf(row, label, String.format("%.0f", median(r)),
-                    String.format("%.2f", median(r) / passThrough), String.format("%.2f", median(ratios.get(label))),
-                    String.format("%.2f-%.2f", java.util.Collections.min(ratios.get(label)),
-                            java.util.Collections.max(ratios.get(label)))));
+            String row = "%-56s %10s %16s %16s %13s %9s %14s%n";
+            out.printf("%n" + row, "configuration", "docs/s", "vs pass-through", "vs raw producer", "ratio range",
+                    "start, s", "docs/s w/ start");
+            double passThrough = median(samples.get(PASS_THROUGH), Sample::rate);
+            samples.forEach((label, runs) -> {
+                if (!label.equals(PRODUCER)) {
+                    out.printf(row, label, String.format("%.0f", median(runs, Sample::rate)),
+                            String.format("%.2f", median(runs, Sample::rate) / passThrough),
+                            String.format("%.2f", median(ratios.get(label))),
+                            String.format("%.2f-%.2f", java.util.Collections.min(ratios.get(label)),
+                                    java.util.Collections.max(ratios.get(label))),
+                            String.format("%.1f", median(runs, Sample::startSeconds)),
+                            String.format("%.0f", median(runs, Sample::rateWithStart)));
+                }
+            });
+            List<Double> producer = samples.get(PRODUCER).stream().map(Sample::rate).toList();
             out.printf(row, "raw broker: producer-perf-test (median of " + producer.size() + ")",
                     String.format("%.0f", median(producer)), "", "", String.format("%.0f-%.0f",
-                            java.util.Collections.min(producer), java.util.Collections.max(producer)));
+                            java.util.Collections.min(producer), java.util.Collections.max(producer)), "", "");
             double consume = KafkaPerfTest.consumerMessagesPerSecond(broker.bootstrapServers(), "bench.raw", documents);
-            out.printf(row, "raw broker: consumer-perf-test", String.format("%.0f", consume), "", "", "");
-            printCpu(out, cpu);
+            out.printf(row, "raw broker: consumer-perf-test", String.format("%.0f", consume), "", "", "", "", "");
+            printCpu(out, samples);
             out.printf("%nEach scored configuration reads %d documents and writes %d kept/removed records, %d annotations "
                     + "and its progress, in transactions; %d round(s), medians. \"vs raw producer\": the median of each "
-                    + "pass's rate over the producer run that followed it.%n", documents, documents, documents, repeats);
+                    + "pass's rate over the producer run that followed it. A pass's docs/s counts from when its application is "
+                    + "running (group joined, tasks assigned, transactions initialized), as the perf tool counts from its "
+                    + "first record; \"start, s\" is the time before, and the last column the rate with it.%n", documents, documents, documents, repeats);
         }
         return 0;
     }
@@ -183,33 +193,40 @@ final class ScorerBenchCommand implements Callable<Integer> {
 
     private static final String PRODUCER = "raw broker: producer-perf-test";
 
-    /** A measured run: documents per second and the CPU it took. */
-    private record Sample(double rate, CpuMeter.Use cpu) {
+    /**
+     * A measured run: documents per second once running, seconds to start, documents per second with the start, and
+     * the CPU it took.
+     */
+    private record Sample(double rate, double startSeconds, double rateWithStart, CpuMeter.Use cpu) {
     }
 
-    private static void record(Map<String, List<Double>> rates, Map<String, List<Double>> ratios,
-                               Map<String, List<CpuMeter.Use>> cpu, List<Double> producer, String label, Sample pass,
-                               Sample produced) {
-        rates.computeIfAbsent(label, l -> new ArrayList<>()).add(pass.rate());
+    private static void record(Map<String, List<Sample>> samples, Map<String, List<Double>> ratios, String label,
+                               Sample pass, Sample produced) {
+        samples.computeIfAbsent(label, l -> new ArrayList<>()).add(pass);
+        samples.computeIfAbsent(PRODUCER, l -> new ArrayList<>()).add(produced);
         ratios.computeIfAbsent(label, l -> new ArrayList<>()).add(pass.rate() / produced.rate());
-        cpu.computeIfAbsent(label, l -> new ArrayList<>()).add(pass.cpu());
-        cpu.computeIfAbsent(PRODUCER, l -> new ArrayList<>()).add(produced.cpu());
-        producer.add(produced.rate());
     }
 
     /**
      * Where the cores went, medians per document: a rate bound by the cores has the machine busy all the time, and
      * then only less CPU per document makes it faster.
      */
-    private void printCpu(PrintWriter out, Map<String, List<CpuMeter.Use>> cpu) {
+    private void printCpu(PrintWriter out, Map<String, List<Sample>> samples) {
         String row = "%-56s %12s %16s %16s %16s%n";
         out.printf("%nCPU per document (%d cores; medians; \"all\" is every process of the machine):%n", Runtime.getRuntime().availableProcessors());
         out.printf(row, "configuration", "machine busy", "all, us/doc", "bench JVM, us/doc", "broker, us/doc");
-        cpu.forEach((label, uses) -> out.printf(row, label,
+        samples.forEach((label, runs) -> {
+            List<CpuMeter.Use> uses = runs.stream().map(Sample::cpu).toList();
+            out.printf(row, label,
                 String.format("%.0f %%", 100 * median(uses.stream().map(CpuMeter.Use::machineBusy).toList())),
                 String.format("%.0f", median(uses.stream().map(u -> u.machineMicrosPer(documents)).toList())),
                 label.equals(PRODUCER) ? "-" : String.format("%.0f", median(uses.stream().map(u -> u.selfNanos() / 1e3 / documents).toList())),
-                String.format("%.0f", median(uses.stream().map(u -> u.brokerNanos() / 1e3 / documents).toList()))));
+                String.format("%.0f", median(uses.stream().map(u -> u.brokerNanos() / 1e3 / documents).toList())));
+        });
+    }
+
+    private static double median(List<Sample> runs, java.util.function.ToDoubleFunction<Sample> value) {
+        return median(runs.stream().map(value::applyAsDouble).toList());
     }
 
     private static double median(List<Double> values) {
@@ -327,10 +344,21 @@ final class ScorerBenchCommand implements Callable<Integer> {
                 runners.add(new PassRunner(config, topics, registry, status, () -> s));
             }
             CpuMeter meter = CpuMeter.start(brokerPid);
+            // The rate counts from when the application runs (group joined, tasks assigned and restored, producers'
+            // transactions initialized), as the perf tool counts from its first record; the start is shown apart.
+            long started = System.nanoTime();
+            AtomicLong running = new AtomicLong();
+            runners.get(0).streams().setStateListener((now, before) -> {
+                if (now == KafkaStreams.State.RUNNING) {
+                    running.compareAndSet(0, System.nanoTime());
+                }
+            });
             runners.forEach(PassRunner::start);
             PassCounts counts = runners.get(0).awaitCompletion(Duration.ofHours(1)); // counts of the whole application
+            long done = System.nanoTime();
             CpuMeter.Use used = meter.stop();
-            return new Sample(counts.getInput() / used.seconds(), used);
+            return new Sample(counts.getInput() * 1e9 / (done - running.get()), (running.get() - started) / 1e9,
+                    counts.getInput() * 1e9 / (done - started), used);
         } finally {
             runners.forEach(PassRunner::close);
         }
@@ -345,6 +373,6 @@ final class ScorerBenchCommand implements Callable<Integer> {
         CpuMeter meter = CpuMeter.start(broker.pid());
         double rate = KafkaPerfTest.producerRecordsPerSecond(topic, documents, avgBytes,
                 List.of("bootstrap.servers=" + broker.bootstrapServers(), "acks=all", "compression.type=lz4"));
-        return new Sample(rate, meter.stop()); // the span includes the perf test's JVM starting
+        return new Sample(rate, 0, rate, meter.stop()); // its CPU span includes the perf test's JVM starting
     }
 }

@@ -17,7 +17,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -49,6 +53,7 @@ public final class PassRunner implements AutoCloseable {
     private final String applicationId;
     private final KafkaStreamsMetrics streamsMetrics;
     private final KafkaSourceRereader rereader;
+    private final ExecutorService scoring;
 
     public PassRunner(ScorerServiceConfig config, RecurateTopics topics, RegistryClient registry, PassStatus status,
                       Supplier<Scorer> scorer) {
@@ -74,8 +79,11 @@ public final class PassRunner implements AutoCloseable {
             refuseBufferOfEarlierBuild(topicAdmin);
         }
         this.rereader = new KafkaSourceRereader(config.kafkaConfig(), config.exactlyOnce());
-        this.streams = new KafkaStreams(ScoringTopology.build(pass, topics, registry, config.batch(), scorer, rereader,
-                new ScorerMetrics(meters, pass.pass(), pass.modelVersion())), config.streamsProperties(applicationId));
+        // One scoring thread per stream thread: each stream thread reads and writes while its batches are scored.
+        this.scoring = Executors.newFixedThreadPool(config.streamThreads(), scoringThreads(applicationId));
+        this.streams = new KafkaStreams(ScoringTopology.build(pass, topics, registry, config.batch(), scorer, scoring,
+                rereader, new ScorerMetrics(meters, pass.pass(), pass.modelVersion())),
+                config.streamsProperties(applicationId));
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meters);
         StreamThreadFailures threadFailures = new StreamThreadFailures(status.getPass(), java.time.Clock.systemUTC());
@@ -111,6 +119,15 @@ public final class PassRunner implements AutoCloseable {
                     + "and cannot read it. Finish the pass with the earlier build, or let it fail: 'recurate run' starts a "
                     + "failed pass again from its source, with that topic deleted.");
         }
+    }
+
+    private static ThreadFactory scoringThreads(String applicationId) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, applicationId + "-scoring-" + count.incrementAndGet());
+            thread.setDaemon(true); // never what keeps a stopping process alive; close() waits for it
+            return thread;
+        };
     }
 
     private static void deleteLocalState(java.nio.file.Path dir) {
@@ -227,6 +244,14 @@ public final class PassRunner implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(60));
+        scoring.shutdown(); // a batch of a closed task is not forwarded; wait for it, so the model outlives its use
+        try {
+            if (!scoring.awaitTermination(60, TimeUnit.SECONDS)) {
+                log.warn("Pass {}: a batch was still being scored 60 s after the pass closed", status.getPass());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         rereader.close();
         streamsMetrics.close();
         progressReader.close();

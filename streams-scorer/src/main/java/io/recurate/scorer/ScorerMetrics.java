@@ -30,7 +30,7 @@ public final class ScorerMetrics {
                 .tags("pass", p, "model_version", modelVersion).publishPercentileHistogram()
                 .minimumExpectedValue(1.0).maximumExpectedValue(4096.0).register(registry);
         this.batchLatency = Timer.builder("recurate.scorer.batch.latency")
-                .description("Time to decode, featurize, score and forward one batch")
+                .description("Time to decode, featurize and score one batch and make its records, on the scoring thread")
                 .tags("pass", p, "model_version", modelVersion).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
     }

@@ -1,19 +1,15 @@
 package io.recurate.scorer;
 
 import io.recurate.model.score.Scorer;
-import io.recurate.schemas.Annotation;
-import io.recurate.schemas.Decision;
-import io.recurate.schemas.Document;
 import io.recurate.schemas.PassProgress;
-import io.recurate.schemas.ScoredDocument;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -25,12 +21,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Buffers a partition's records in memory and scores them in batches: when the buffer holds the batch size or its
- * byte limit, or when its oldest record has waited the maximum wait. A batch is decoded, scored in one call, routed
- * to kept or removed with an annotation each, all in the task's transaction; undecodable records go to the DLQ.
- * What the buffer holds at a commit is recorded as a range of source offsets in a changelogged store (one small
- * entry per partition, not the documents): after a crash or a move to another scorer the task restores the range,
- * reads those records again from the source, and scores them, so a record whose offset was committed is scored,
- * exactly once.
+ * byte limit, or when its oldest record has waited the maximum wait. A full batch is handed to a scoring thread
+ * ({@link BatchScorer}: decoded, scored in one call, made into kept or removed records with an annotation each, or DLQ
+ * records) while the stream thread goes on reading the next one; its records are forwarded on the stream thread, in
+ * source order, in whichever transaction is open when it is done. One batch per partition is in flight at most.
+ * What is buffered or in flight at a commit is recorded as a range of source offsets in a changelogged store (one
+ * small entry per partition, not the documents): after a crash or a move to another scorer the task restores the
+ * range, reads those records again from the source, and scores them, so a record whose offset was committed is
+ * scored, exactly once.
  */
 final class ScoringProcessor implements Processor<byte[], byte[], Object, Object> {
     private static final Logger log = LoggerFactory.getLogger(ScoringProcessor.class);
@@ -38,8 +36,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     private final PassContext pass;
     private final BatchSettings batch;
     private final Supplier<Scorer> scorer;
-    private final Deserializer<Object> documents;
-    private final ScoredDocumentWriter outputs;
+    private final BatchScorer batchScorer;
+    private final Executor scoring;
     private final SourceRereader rereader;
     private final ScorerMetrics metrics;
     private ProcessorContext<Object, Object> context;
@@ -47,22 +45,27 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     private KeyValueStore<Integer, PassProgress> progressStore;
     private PassProgress progress;
     private int partition;
-    /** The records read and not yet scored, in offset order; the store holds their offsets. */
+    /** The records read and not yet handed to the scoring thread, in offset order. */
     private final List<BufferedRecord> pending = new ArrayList<>();
-    private long firstPendingOffset;
     private long pendingBytes;
     private long oldestBufferedAt;
     private boolean progressDirty;
+    /** The batch being scored, if any: it precedes {@link #pending} in offset order. */
+    private InFlight inFlight;
 
-    ScoringProcessor(PassContext pass, BatchSettings batch, Supplier<Scorer> scorer, Deserializer<Object> documents,
-                     ScoredDocumentWriter outputs, SourceRereader rereader, ScorerMetrics metrics) {
-        this.outputs = outputs;
-        this.rereader = rereader;
-        this.metrics = metrics;
+    private record InFlight(CompletableFuture<BatchScorer.Outcome> outcome, long firstOffset, int size, long bytes) {
+    }
+
+    /** @param scoring runs batches ({@code Runnable::run} scores on the stream thread itself) */
+    ScoringProcessor(PassContext pass, BatchSettings batch, Supplier<Scorer> scorer, BatchScorer batchScorer,
+                     Executor scoring, SourceRereader rereader, ScorerMetrics metrics) {
         this.pass = pass;
         this.batch = batch;
         this.scorer = scorer;
-        this.documents = documents;
+        this.batchScorer = batchScorer;
+        this.scoring = scoring;
+        this.rereader = rereader;
+        this.metrics = metrics;
     }
 
     @Override
@@ -80,7 +83,6 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
                     pendingBytes += r.size();
                 }
             }
-            firstPendingOffset = range.first();
             log.info("Pass {} partition {}: offsets {} to {} were buffered at the last commit; read {} records of them "
                             + "again from {} in {} ms, scoring them", pass.pass(), partition, range.first(), range.next() - 1,
                     pending.size(), pass.sourceTopic(), (System.nanoTime() - started) / 1_000_000);
@@ -103,17 +105,15 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         if (meta.offset() >= pass.endOffset(meta.partition())) {
             return; // published after the pass started: a later pass scores it
         }
+        forwardIfScored();
         List<Header> headers = new ArrayList<>();
         record.headers().forEach(headers::add);
         BufferedRecord entry = new BufferedRecord(record.key(), record.value(), record.timestamp(), headers,
                 meta.topic(), meta.partition(), meta.offset());
-        if (pending.isEmpty()) {
-            firstPendingOffset = meta.offset();
-        }
         pending.add(entry);
         pendingBytes += entry.size();
         // Cached: only the range a commit finds reaches RocksDB and the changelog, one entry per partition.
-        unscored.put(partition, new UnscoredRange(firstPendingOffset, meta.offset() + 1));
+        unscored.put(partition, new UnscoredRange(firstUnscoredOffset(), meta.offset() + 1));
         if (pending.size() == 1) {
             oldestBufferedAt = context.currentSystemTimeMs();
             // The buffer is no longer empty: say so in this transaction, so that nobody who sees the
@@ -122,128 +122,99 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         }
         progressDirty = true;
         if (pending.size() >= batch.maxBatch() || pendingBytes >= batch.maxBytes()) {
-            flush();
+            handOver();
+        } else if (inFlight != null && pendingBytes + inFlight.bytes() >= batch.maxBytes()) {
+            // The byte limit bounds what a partition holds, in flight or not: wait for the batch being scored.
+            forwardScored(true);
         }
     }
 
     private void punctuate(long now) {
+        forwardIfScored();
         if (!pending.isEmpty() && now - oldestBufferedAt >= batch.maxWait().toMillis()) {
-            flush();
+            handOver();
         } else if (progressDirty) {
             emitProgress();
         }
     }
 
-    /** Scores everything in the buffer in one call and forwards the results. */
-    private void flush() {
-        long started = System.nanoTime();
-        List<BufferedRecord> entries = pending; // cleared below, once every entry is forwarded
-        int size = entries.size();
-        List<BufferedRecord> scorable = new ArrayList<>(entries.size());
-        List<Document> docs = new ArrayList<>(entries.size());
-        long dlq = 0;
-        for (BufferedRecord r : entries) {
-            try {
-                docs.add(decode(r));
-                scorable.add(r);
-            } catch (RuntimeException e) {
-                sendToDlq(r, e);
-                dlq++;
-            }
-        }
-        long kept = 0;
-        long removed = 0;
-        if (!docs.isEmpty()) {
-            float[] scores = scorer.get().score(docs.stream().map(Document::getId).toList(),
-                    docs.stream().map(Document::getText).toList());
-            Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-            for (int i = 0; i < scores.length; i++) {
-                BufferedRecord r = scorable.get(i);
-                Document doc = docs.get(i);
-                Decision decision = scores[i] >= pass.threshold() ? Decision.REMOVED : Decision.KEPT;
-                String key = r.key() != null ? new String(r.key(), StandardCharsets.UTF_8) : doc.getId();
-                RecordHeaders headers = outputHeaders(r);
-                ScoredDocument scored = new ScoredDocument(doc, pass.pass(), pass.modelVersion(), scores[i], decision,
-                        pass.threshold(), now);
-                Annotation annotation = new Annotation(doc.getId(), pass.pass(), pass.modelVersion(), scores[i], decision,
-                        pass.threshold(), now);
-                context.forward(new Record<Object, Object>(key, outputs.write(r.value(), scored), r.timestamp(), headers),
-                        decision == Decision.KEPT ? ScoringTopology.KEPT : ScoringTopology.REMOVED);
-                context.forward(new Record<Object, Object>(key, annotation, r.timestamp(), outputHeaders(r)),
-                        ScoringTopology.ANNOTATIONS);
-                if (decision == Decision.KEPT) {
-                    kept++;
-                } else {
-                    removed++;
-                }
-            }
-        }
-        unscored.delete(partition);
+    /**
+     * Hands the buffer to the scoring thread as one batch, after forwarding the batch in flight (waiting for it if
+     * need be), so that outputs keep source order and a partition has one batch in flight.
+     */
+    private void handOver() {
+        forwardScored(true);
+        List<BufferedRecord> records = List.copyOf(pending);
+        Scorer model = scorer.get();
+        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        inFlight = new InFlight(CompletableFuture.supplyAsync(() -> batchScorer.score(records, model, now), scoring),
+                records.get(0).offset(), records.size(), pendingBytes);
         pending.clear();
         pendingBytes = 0;
-        progress.setKept(progress.getKept() + kept);
-        progress.setRemoved(progress.getRemoved() + removed);
-        progress.setDlq(progress.getDlq() + dlq);
-        emitProgress();
-        metrics.batch(size, System.nanoTime() - started, kept, removed, dlq);
+        forwardIfScored(); // at once when it was scored on this thread
     }
 
-    /** The source holds Documents (ingest) or ScoredDocuments (a previous pass's kept topic). */
-    private Document decode(BufferedRecord r) {
-        if (r.value() == null) {
-            throw new IllegalArgumentException("record has no value (a tombstone), so there is no document to score");
+    private void forwardIfScored() {
+        if (inFlight != null && inFlight.outcome().isDone()) {
+            forwardScored(false);
         }
-        Object value = documents.deserialize(r.topic(), r.headerCopy(), java.nio.ByteBuffer.wrap(r.value()));
-        Document doc;
-        if (value instanceof Document d) {
-            doc = d;
-        } else if (value instanceof ScoredDocument s) {
-            doc = s.getDocument();
+    }
+
+    /** Forwards the batch in flight, waiting for it when {@code wait}; a scoring failure fails the stream thread. */
+    private void forwardScored(boolean wait) {
+        if (inFlight == null || !wait && !inFlight.outcome().isDone()) {
+            return;
+        }
+        BatchScorer.Outcome outcome;
+        try {
+            outcome = inFlight.outcome().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        inFlight = null;
+        for (BatchScorer.Routed r : outcome.records()) {
+            context.forward(r.record(), r.child());
+        }
+        if (pending.isEmpty()) {
+            unscored.delete(partition);
         } else {
-            throw new IllegalArgumentException("record holds " + (value == null ? "null" : value.getClass().getSimpleName())
-                    + ", expected a Document or ScoredDocument");
+            unscored.put(partition, new UnscoredRange(pending.get(0).offset(), pending.get(pending.size() - 1).offset() + 1));
         }
-        if (doc.getText() == null) {
-            throw new IllegalArgumentException("document " + doc.getId() + " has no text");
-        }
-        return doc;
+        progress.setKept(progress.getKept() + outcome.kept());
+        progress.setRemoved(progress.getRemoved() + outcome.removed());
+        progress.setDlq(progress.getDlq() + outcome.dlq());
+        emitProgress();
+        metrics.batch(outcome.size(), outcome.nanos(), outcome.kept(), outcome.removed(), outcome.dlq());
     }
 
-    private void sendToDlq(BufferedRecord r, RuntimeException e) {
-        log.warn("Pass {}: record {}-{}@{} goes to the DLQ: {}", pass.pass(), r.topic(), r.partition(), r.offset(),
-                e.getMessage());
-        RecordHeaders headers = (RecordHeaders) r.headerCopy();
-        headers.add(RecurateHeaders.DLQ_TOPIC, bytes(r.topic()));
-        headers.add(RecurateHeaders.DLQ_PARTITION, bytes(Integer.toString(r.partition())));
-        headers.add(RecurateHeaders.DLQ_OFFSET, bytes(Long.toString(r.offset())));
-        headers.add(RecurateHeaders.DLQ_ERROR_CLASS, bytes(e.getClass().getName()));
-        headers.add(RecurateHeaders.DLQ_ERROR_MESSAGE, bytes(String.valueOf(e.getMessage())));
-        headers.remove(RecurateHeaders.PASS);
-        headers.add(RecurateHeaders.PASS, bytes(Integer.toString(pass.pass())));
-        context.forward(new Record<Object, Object>(r.key(), r.value(), r.timestamp(), headers), ScoringTopology.DLQ);
+    private long firstUnscoredOffset() {
+        return inFlight != null ? inFlight.firstOffset() : pending.get(0).offset();
     }
 
-    private RecordHeaders outputHeaders(BufferedRecord r) {
-        RecordHeaders headers = (RecordHeaders) r.headerCopy();
-        headers.remove(RecurateHeaders.PASS);
-        headers.remove(RecurateHeaders.MODEL_VERSION);
-        headers.add(RecurateHeaders.PASS, bytes(Integer.toString(pass.pass())));
-        headers.add(RecurateHeaders.MODEL_VERSION, bytes(pass.modelVersion()));
-        return headers;
+    private int buffered() {
+        return pending.size() + (inFlight != null ? inFlight.size() : 0);
+    }
+
+    /**
+     * A batch still in flight is dropped: its offsets are in the committed range, so whoever restores this partition
+     * scores it again.
+     */
+    @Override
+    public void close() {
+        if (inFlight != null) {
+            inFlight.outcome().cancel(false);
+            inFlight = null;
+        }
     }
 
     /** Counts of flushed records live in the store; input is derived, so it survives a restart too. */
     private void emitProgress() {
-        progress.setBuffered(pending.size());
-        progress.setInput(progress.getKept() + progress.getRemoved() + progress.getDlq() + pending.size());
+        progress.setBuffered(buffered());
+        progress.setInput(progress.getKept() + progress.getRemoved() + progress.getDlq() + buffered());
         progress.setUpdatedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()));
         progressStore.put(partition, progress);
         context.forward(new Record<Object, Object>(Integer.toString(partition), PassProgress.newBuilder(progress).build(),
                 context.currentSystemTimeMs()), ScoringTopology.PROGRESS);
         progressDirty = false;
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

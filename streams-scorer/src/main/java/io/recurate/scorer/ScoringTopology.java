@@ -6,6 +6,7 @@ import io.recurate.serde.AvroBinarySerde;
 import io.recurate.serde.AvroDeserializer;
 import io.recurate.registry.RegistryClient;
 import io.recurate.topics.RecurateTopics;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -29,23 +30,25 @@ public final class ScoringTopology {
 
     /**
      * @param scorer   gives the model the pass is pinned to; called once per batch
+     * @param scoring  runs the batches beside the stream threads ({@code Runnable::run}: on them)
      * @param rereader reads a restored buffer's records again from the source
      */
     static Topology build(PassContext pass, RecurateTopics topics, RegistryClient registry, BatchSettings batch,
-                          Supplier<Scorer> scorer, SourceRereader rereader, ScorerMetrics metrics) {
+                          Supplier<Scorer> scorer, Executor scoring, SourceRereader rereader, ScorerMetrics metrics) {
         Topology topology = new Topology();
         // Source: raw bytes, decoded by the scorer, so that an undecodable record reaches the DLQ
         // with its original bytes instead of stopping the stream.
         topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 pass.sourceTopic());
-        // Batch scorer: buffers records in memory, scores a batch in one call. The stores are persistent so that
+        // Batch scorer: buffers records in memory, scores a batch in one call on a scoring thread while the stream
+        // thread reads and writes on (the scoring is most of a pass's CPU time). The stores are persistent so that
         // the state folder keeps the process id, and with it the transactional id: a restarted scorer fences its
         // killed predecessor and aborts its open transaction at once.
         var kept = topics.kept(pass.pass(), pass.variant());
         var removed = topics.removed(pass.pass(), pass.variant());
-        topology.addProcessor(SCORER, () -> new ScoringProcessor(pass, batch, scorer,
+        topology.addProcessor(SCORER, () -> new ScoringProcessor(pass, batch, scorer, new BatchScorer(pass,
                 new AvroDeserializer<>(registry, false, null), new ScoredDocumentWriter(registry,
-                kept.valueSerde().serializer(), kept.name(), removed.name()), rereader, metrics), SOURCE);
+                kept.valueSerde().serializer(), kept.name(), removed.name())), scoring, rereader, metrics), SOURCE);
         // What is buffered, as a range of source offsets per partition. Cached: the processor updates it with every
         // record, and a commit writes the last range (or its tombstone) once.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUFFER_STORE),

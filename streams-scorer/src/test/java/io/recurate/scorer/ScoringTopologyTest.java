@@ -1,6 +1,7 @@
 package io.recurate.scorer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.recurate.embedded.registry.EmbeddedRegistry;
 import io.recurate.model.featurize.FeaturizerSpec;
@@ -28,6 +29,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -51,6 +57,9 @@ class ScoringTopologyTest {
     Path stateDir;
     private TopologyTestDriver driver;
     private RecurateTopics topics;
+    /** Scores on the test's thread, unless a test holds batches to look at one in flight. */
+    private Executor scoring = Runnable::run;
+    private Supplier<Scorer> scorer = () -> model;
 
     @BeforeAll
     static void startRegistryAndTrainModel() {
@@ -91,7 +100,7 @@ class ScoringTopologyTest {
         SourceRereader none = (topic, partition, range) -> {
             throw new AssertionError("nothing to read again in a fresh driver: " + range);
         };
-        var topology = ScoringTopology.build(pass, topics, registry, batch, () -> model, none,
+        var topology = ScoringTopology.build(pass, topics, registry, batch, scorer, scoring, none,
                 ScorerMetrics.none(pass.pass(), pass.modelVersion()));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "unit-scorer-p1");
@@ -278,6 +287,113 @@ class ScoringTopologyTest {
         assertThat(out.getDocument().getId()).isEqualTo("h1");
         assertThat(out.getPass()).isEqualTo(2);
         assertThat(out.getModelVersion()).isEqualTo("v2");
+    }
+
+    /**
+     * A batch handed to the scoring thread stays in the committed range of unscored offsets until its records are
+     * forwarded, and progress counts it as buffered: a scorer that dies meanwhile loses none of it.
+     */
+    @Test
+    void aBatchBeingScoredStaysInTheCommittedRangeUntilItsRecordsAreForwarded() {
+        ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
+        scoring = held::add;
+        start(2, 1000);
+        ingest().pipeInput("h1", doc("h1", "notes"));
+        ingest().pipeInput("h2", doc("h2", "agenda")); // a full batch: handed over, not scored yet
+        ingest().pipeInput("h3", doc("h3", "invoice"));
+        assertThat(kept().isEmpty()).isTrue();
+        assertThat(held).hasSize(1);
+        held.poll().run(); // h1 and h2 scored: forwarded at the next punctuation, h3 handed over then
+        driver.advanceWallClockTime(Duration.ofMillis(60));
+        assertThat(kept().readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("h1", "h2");
+        held.poll().run();
+        driver.advanceWallClockTime(Duration.ofMillis(60));
+        assertThat(kept().readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("h3");
+
+        var changelog = driver.createOutputTopic("unit-scorer-p1-" + ScoringTopology.BUFFER_STORE + "-changelog",
+                Serdes.Integer().deserializer(), new UnscoredRange.StoreSerde().deserializer()).readValuesToList();
+        assertThat(changelog).containsExactly(new UnscoredRange(0, 1), new UnscoredRange(0, 2), new UnscoredRange(0, 3),
+                new UnscoredRange(2, 3), null);
+        var t = topics.progress(1);
+        List<PassProgress> progress = driver.createOutputTopic(t.name(), t.keySerde().deserializer(),
+                t.valueSerde().deserializer()).readValuesToList();
+        assertThat(progress).extracting(PassProgress::getBuffered).containsExactly(1L, 3L, 1L, 0L);
+        assertThat(progress).extracting(PassProgress::getInput).containsExactly(1L, 3L, 3L, 3L);
+    }
+
+    @Test
+    void outputsKeepSourceOrderWhileBatchesAreScoredOnAnotherThread() throws InterruptedException {
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        scoring = thread;
+        scorer = () -> new Scorer() { // slow enough that batches are still being scored when the next one fills
+            @Override
+            public float[] score(List<String> texts) {
+                try {
+                    Thread.sleep(3);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return model.score(texts);
+            }
+
+            @Override
+            public String device() {
+                return "slow";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try {
+            start(3, 1000);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                String id = (i % 3 == 0 ? "s" : "h") + i;
+                ids.add(id);
+                ingest().pipeInput(id, doc(id, i % 3 == 0 ? "casino lottery prize " + i : "meeting notes " + i));
+            }
+            var t = topics.annotations();
+            var annotations = driver.createOutputTopic(t.name(), t.keySerde().deserializer(), t.valueSerde().deserializer());
+            List<String> seen = new ArrayList<>();
+            for (int i = 0; i < 200 && seen.size() < ids.size(); i++) {
+                Thread.sleep(5);
+                driver.advanceWallClockTime(Duration.ofMillis(60));
+                annotations.readValuesToList().forEach(a -> seen.add(a.getDocId()));
+            }
+            assertThat(seen).containsExactlyElementsOf(ids);
+            assertThat(removed().readKeyValuesToList()).extracting(kv -> kv.key).allMatch(k -> k.startsWith("s"))
+                    .hasSize(34);
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    @Test
+    void aModelThatFailsOnTheScoringThreadStopsTheStreamThreadWithItsOwnError() {
+        ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
+        scoring = held::add;
+        scorer = () -> new Scorer() {
+            @Override
+            public float[] score(List<String> texts) {
+                throw new IllegalStateException("ONNX Runtime ran out of memory");
+            }
+
+            @Override
+            public String device() {
+                return "broken";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        start(1, 1000);
+        ingest().pipeInput("h1", doc("h1", "notes"));
+        held.poll().run();
+        assertThatThrownBy(() -> driver.advanceWallClockTime(Duration.ofMillis(60)))
+                .hasRootCauseInstanceOf(IllegalStateException.class).hasRootCauseMessage("ONNX Runtime ran out of memory");
+        assertThat(kept().isEmpty()).isTrue();
     }
 
     private static String header(org.apache.kafka.common.header.Headers headers, String key) {
