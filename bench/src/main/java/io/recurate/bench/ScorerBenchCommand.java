@@ -22,8 +22,10 @@ import io.recurate.schemas.PassCounts;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.SourceMode;
 import io.recurate.scorer.BatchSettings;
+import io.recurate.scorer.PassContext;
 import io.recurate.scorer.PassRunner;
 import io.recurate.ledger.PassLedger;
+import io.recurate.scorer.ScorerMetrics;
 import io.recurate.scorer.ScorerServiceConfig;
 import io.recurate.serde.RecurateSerdes;
 import io.recurate.topics.RecurateTopics;
@@ -42,6 +44,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -76,6 +79,11 @@ final class ScorerBenchCommand implements Callable<Integer> {
             description = "Kafka Streams threads of the scored configurations, swept like the batch sizes: 1,2 shows "
                     + "what a second thread (or a second scorer process) adds on this machine (default: ${DEFAULT-VALUE}).")
     List<Integer> streamThreads;
+
+    @Option(names = "--scoring-threads", split = ",", paramLabel = "N",
+            description = "Scoring threads of the scored configurations (they score batches while the stream thread reads "
+                    + "and writes), swept like the batch sizes (default: the scorer's, one per core).")
+    List<Integer> scoringThreads = List.of(ScorerServiceConfig.defaultScoringThreads());
 
     @Option(names = "--onnx-threads", defaultValue = "1", split = ",",
             description = "Threads per batch (featurizing and ONNX Runtime) of the scored configurations, swept like the "
@@ -147,12 +155,13 @@ final class ScorerBenchCommand implements Callable<Integer> {
             Map<String, List<Double>> ratios = new java.util.LinkedHashMap<>();
             int pass = 0;
             for (int round = 1; round <= repeats; round++) {
-                record(samples, ratios, PASS_THROUGH, measure(++pass, kafka, topics, registry, run, 256, 1, 1,
+                record(samples, ratios, PASS_THROUGH, measure(++pass, kafka, topics, registry, run, 256, 1,
+                        ScorerServiceConfig.defaultScoringThreads(), 1,
                         batch -> new PassThroughScorer(), broker.pid()), perfTest(broker, avgBytes, kafka, plan));
                 for (Configuration c : configurations()) {
                     try (BundleScorer scorer = ModelBundle.load(bundle, new ScorerSettings(Device.CPU, c.modelThreads(), c.batch()), null)) {
                         Sample sample = measure(++pass, withCodec(kafka, c.codec()), topics, registry, run, c.batch(),
-                                c.streamThreads(), c.instances(), b -> scorer, broker.pid());
+                                c.streamThreads(), c.scoringThreads(), c.instances(), b -> scorer, broker.pid());
                         record(samples, ratios, c.label(), sample, perfTest(broker, avgBytes, kafka, plan));
                     }
                 }
@@ -184,7 +193,9 @@ final class ScorerBenchCommand implements Callable<Integer> {
                     + "and its progress, in transactions; %d round(s), medians. \"vs raw producer\": the median of each "
                     + "pass's rate over the producer run that followed it. A pass's docs/s counts from when its application is "
                     + "running (group joined, tasks assigned, transactions initialized), as the perf tool counts from its "
-                    + "first record; \"start, s\" is the time before, and the last column the rate with it.%n", documents, documents, documents, repeats);
+                    + "first record; \"start, s\" is the time before, and the last column the rate with it. \"Scoring busy\": the share "
+                    + "of that time batches were being scored (decoded, featurized, scored, made into records) on scoring "
+                    + "threads; \"waited for it\": the share stream threads waited for them (both summed over threads).%n", documents, documents, documents, repeats);
         }
         return 0;
     }
@@ -194,10 +205,12 @@ final class ScorerBenchCommand implements Callable<Integer> {
     private static final String PRODUCER = "raw broker: producer-perf-test";
 
     /**
-     * A measured run: documents per second once running, seconds to start, documents per second with the start, and
-     * the CPU it took.
+     * A measured run: documents per second once running, seconds to start, documents per second with the start, the
+     * CPU it took, and the shares of the running time that batches were being scored and that stream threads waited
+     * for them (summed over threads).
      */
-    private record Sample(double rate, double startSeconds, double rateWithStart, CpuMeter.Use cpu) {
+    private record Sample(double rate, double startSeconds, double rateWithStart, CpuMeter.Use cpu, double scoringBusy,
+                          double scoringWait) {
     }
 
     private static void record(Map<String, List<Sample>> samples, Map<String, List<Double>> ratios, String label,
@@ -212,16 +225,19 @@ final class ScorerBenchCommand implements Callable<Integer> {
      * then only less CPU per document makes it faster.
      */
     private void printCpu(PrintWriter out, Map<String, List<Sample>> samples) {
-        String row = "%-56s %12s %16s %16s %16s%n";
+        String row = "%-56s %12s %16s %16s %16s %14s %14s%n";
         out.printf("%nCPU per document (%d cores; medians; \"all\" is every process of the machine):%n", Runtime.getRuntime().availableProcessors());
-        out.printf(row, "configuration", "machine busy", "all, us/doc", "bench JVM, us/doc", "broker, us/doc");
+        out.printf(row, "configuration", "machine busy", "all, us/doc", "bench JVM, us/doc", "broker, us/doc",
+                "scoring busy", "waited for it");
         samples.forEach((label, runs) -> {
             List<CpuMeter.Use> uses = runs.stream().map(Sample::cpu).toList();
             out.printf(row, label,
                 String.format("%.0f %%", 100 * median(uses.stream().map(CpuMeter.Use::machineBusy).toList())),
                 String.format("%.0f", median(uses.stream().map(u -> u.machineMicrosPer(documents)).toList())),
                 label.equals(PRODUCER) ? "-" : String.format("%.0f", median(uses.stream().map(u -> u.selfNanos() / 1e3 / documents).toList())),
-                String.format("%.0f", median(uses.stream().map(u -> u.brokerNanos() / 1e3 / documents).toList())));
+                String.format("%.0f", median(uses.stream().map(u -> u.brokerNanos() / 1e3 / documents).toList())),
+                label.equals(PRODUCER) ? "-" : String.format("%.0f %%", 100 * median(runs, Sample::scoringBusy)),
+                label.equals(PRODUCER) ? "-" : String.format("%.0f %%", 100 * median(runs, Sample::scoringWait)));
         });
     }
 
@@ -236,10 +252,13 @@ final class ScorerBenchCommand implements Callable<Integer> {
     }
 
     /** One scored configuration of the sweep. */
-    private record Configuration(String codec, int instances, int streamThreads, int modelThreads, int batch) {
+    private record Configuration(String codec, int instances, int streamThreads, int scoringThreads, int modelThreads,
+                                 int batch) {
         String label() {
             return "scored, batch " + batch + (streamThreads == 1 ? "" : ", " + streamThreads + " stream thr.")
                     + (instances == 1 ? "" : ", " + instances + " instances")
+                    + (scoringThreads == ScorerServiceConfig.defaultScoringThreads() ? ""
+                            : ", " + scoringThreads + " scoring thr.")
                     + (modelThreads == 1 ? "" : ", " + modelThreads + " model thr.")
                     + (codec.equals("lz4") ? "" : ", outputs " + codec);
         }
@@ -251,9 +270,11 @@ final class ScorerBenchCommand implements Callable<Integer> {
         for (String codec : outputCompression) {
             for (int scorers : instances) {
                 for (int threads : streamThreads) {
-                    for (int modelThreads : onnxThreads) {
-                        for (int batch : batchSizes) {
-                            all.add(new Configuration(codec, scorers, threads, modelThreads, batch));
+                    for (int scoring : scoringThreads) {
+                        for (int modelThreads : onnxThreads) {
+                            for (int batch : batchSizes) {
+                                all.add(new Configuration(codec, scorers, threads, scoring, modelThreads, batch));
+                            }
                         }
                     }
                 }
@@ -328,7 +349,7 @@ final class ScorerBenchCommand implements Callable<Integer> {
     }
 
     private Sample measure(int pass, Map<String, Object> kafka, RecurateTopics topics, RegistryClient registry, Path run,
-                           int batch, int threads, int scorers, java.util.function.IntFunction<Scorer> scorer,
+                           int batch, int threads, int scoring, int scorers, java.util.function.IntFunction<Scorer> scorer,
                            long brokerPid) throws InterruptedException {
         PassStatus status;
         try (PassLedger passes = new PassLedger(kafka, topics)) {
@@ -336,12 +357,13 @@ final class ScorerBenchCommand implements Callable<Integer> {
         }
         Scorer s = scorer.apply(batch);
         List<PassRunner> runners = new ArrayList<>();
+        var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         try {
             for (int i = 0; i < scorers; i++) {
                 ScorerServiceConfig config = new ScorerServiceConfig(kafka, "bench", run.resolve("streams-" + i), true,
                         threads, new BatchSettings(batch, Duration.ofMillis(50)), new ScorerSettings(Device.CPU, 1, batch),
-                        Duration.ofSeconds(10));
-                runners.add(new PassRunner(config, topics, registry, status, () -> s));
+                        Duration.ofSeconds(10), scoring);
+                runners.add(new PassRunner(config, topics, registry, status, PassContext.of(status), () -> s, meters));
             }
             CpuMeter meter = CpuMeter.start(brokerPid);
             // The rate counts from when the application runs (group joined, tasks assigned and restored, producers'
@@ -357,8 +379,11 @@ final class ScorerBenchCommand implements Callable<Integer> {
             PassCounts counts = runners.get(0).awaitCompletion(Duration.ofHours(1)); // counts of the whole application
             long done = System.nanoTime();
             CpuMeter.Use used = meter.stop();
-            return new Sample(counts.getInput() * 1e9 / (done - running.get()), (running.get() - started) / 1e9,
-                    counts.getInput() * 1e9 / (done - started), used);
+            double span = (done - running.get()) / 1e9;
+            return new Sample(counts.getInput() / span, (running.get() - started) / 1e9,
+                    counts.getInput() * 1e9 / (done - started), used,
+                    meters.get("recurate.scorer.batch.latency").timer().totalTime(TimeUnit.SECONDS) / span,
+                    meters.get(ScorerMetrics.SCORING_WAIT).timer().totalTime(TimeUnit.SECONDS) / span);
         } finally {
             runners.forEach(PassRunner::close);
         }
@@ -373,6 +398,6 @@ final class ScorerBenchCommand implements Callable<Integer> {
         CpuMeter meter = CpuMeter.start(broker.pid());
         double rate = KafkaPerfTest.producerRecordsPerSecond(topic, documents, avgBytes,
                 List.of("bootstrap.servers=" + broker.bootstrapServers(), "acks=all", "compression.type=lz4"));
-        return new Sample(rate, 0, rate, meter.stop()); // its CPU span includes the perf test's JVM starting
+        return new Sample(rate, 0, rate, meter.stop(), 0, 0); // its CPU span includes the perf test's JVM starting
     }
 }

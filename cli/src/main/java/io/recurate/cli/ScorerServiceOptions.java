@@ -23,6 +23,11 @@ final class ScorerServiceOptions {
     @Option(names = "--threads", defaultValue = "1", description = "Kafka Streams threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--scoring-threads", paramLabel = "N",
+            description = "Threads that score batches (featurizing them, then ONNX Runtime calls, one at a time) while the "
+                    + "stream threads read and write (default: one per core).")
+    Integer scoringThreads;
+
     @Option(names = "--onnx-threads", defaultValue = "1", description = "Threads per batch, to featurize its documents and in ONNX Runtime (default: ${DEFAULT-VALUE}).")
     int onnxThreads;
 
@@ -60,6 +65,7 @@ final class ScorerServiceOptions {
                 stateDir != null ? stateDir : home.resolve("streams"), guarantee.equals("exactly_once_v2"), threads,
                 new BatchSettings(batchSize, Duration.ofMillis(batchWaitMs)),
                 new ScorerSettings(Device.parse(device), onnxThreads, Math.max(batchSize, 1), maxTokensPerBatch, cudaOptions),
-                Duration.ofMillis(slowestBatchMs));
+                Duration.ofMillis(slowestBatchMs),
+                scoringThreads != null ? scoringThreads : ScorerServiceConfig.defaultScoringThreads());
     }
 }

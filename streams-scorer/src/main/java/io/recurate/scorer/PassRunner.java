@@ -79,8 +79,8 @@ public final class PassRunner implements AutoCloseable {
             refuseBufferOfEarlierBuild(topicAdmin);
         }
         this.rereader = new KafkaSourceRereader(config.kafkaConfig(), config.exactlyOnce());
-        // One scoring thread per stream thread: each stream thread reads and writes while its batches are scored.
-        this.scoring = Executors.newFixedThreadPool(config.streamThreads(), scoringThreads(applicationId));
+        // Batches are scored here while the stream threads read and write on.
+        this.scoring = Executors.newFixedThreadPool(config.scoringThreads(), scoringThreads(applicationId));
         this.streams = new KafkaStreams(ScoringTopology.build(pass, topics, registry, config.batch(), scorer, scoring,
                 rereader, new ScorerMetrics(meters, pass.pass(), pass.modelVersion())),
                 config.streamsProperties(applicationId));

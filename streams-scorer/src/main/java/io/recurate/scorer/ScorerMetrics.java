@@ -19,6 +19,7 @@ public final class ScorerMetrics {
     private final Counter dlq;
     private final DistributionSummary batchSize;
     private final Timer batchLatency;
+    private final Timer scoringWait;
 
     public ScorerMetrics(MeterRegistry registry, int pass, String modelVersion) {
         String p = Integer.toString(pass);
@@ -33,7 +34,13 @@ public final class ScorerMetrics {
                 .description("Time to decode, featurize and score one batch and make its records, on the scoring thread")
                 .tags("pass", p, "model_version", modelVersion).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+        this.scoringWait = Timer.builder(SCORING_WAIT).description("Time a stream thread waited for a partition's "
+                        + "batch on the scoring thread; a large share of the pass's time says scoring is the bottleneck")
+                .tags("pass", p, "model_version", modelVersion).register(registry);
     }
+
+    /** The name of the scoring-wait timer. */
+    public static final String SCORING_WAIT = "recurate.scorer.scoring.wait";
 
     /** For tests that do not look at metrics. */
     public static ScorerMetrics none(int pass, String modelVersion) {
@@ -43,6 +50,10 @@ public final class ScorerMetrics {
     private static Counter counter(MeterRegistry registry, String name, String description, String pass, String version) {
         return Counter.builder(name).description(description).tags("pass", pass, "model_version", version)
                 .register(registry);
+    }
+
+    void waitedForScoring(long nanos) {
+        scoringWait.record(Duration.ofNanos(nanos));
     }
 
     void batch(int size, long nanos, long keptCount, long removedCount, long dlqCount) {

@@ -22,9 +22,32 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param batch             batch size and wait
  * @param onnx              device, ONNX Runtime threads, inference batch
  * @param slowestBatch      how long one batch may take at most; sizes transaction and poll timeouts
+ * @param scoringThreads    threads per pass that score batches while the stream threads read and write
  */
 public record ScorerServiceConfig(Map<String, Object> kafkaConfig, String namespace, Path stateDir, boolean exactlyOnce,
-                                  int streamThreads, BatchSettings batch, ScorerSettings onnx, Duration slowestBatch) {
+                                  int streamThreads, BatchSettings batch, ScorerSettings onnx, Duration slowestBatch,
+                                  int scoringThreads) {
+    public ScorerServiceConfig {
+        if (streamThreads < 1 || scoringThreads < 1) {
+            throw new IllegalArgumentException("a pass needs at least one stream thread and one scoring thread, got "
+                    + streamThreads + " and " + scoringThreads);
+        }
+    }
+
+    /** With {@link #defaultScoringThreads()}. */
+    public ScorerServiceConfig(Map<String, Object> kafkaConfig, String namespace, Path stateDir, boolean exactlyOnce,
+                               int streamThreads, BatchSettings batch, ScorerSettings onnx, Duration slowestBatch) {
+        this(kafkaConfig, namespace, stateDir, exactlyOnce, streamThreads, batch, onnx, slowestBatch,
+                defaultScoringThreads());
+    }
+
+    /**
+     * One per core: featurizing is most of a batch's work and runs on them in parallel (each partition has up to
+     * {@link ScoringProcessor#MAX_IN_FLIGHT} batches handed over), while inference calls take turns on the model.
+     */
+    public static int defaultScoringThreads() {
+        return Runtime.getRuntime().availableProcessors();
+    }
 
     /** Kafka Streams properties of one pass's application. */
     Properties streamsProperties(String applicationId) {

@@ -3,7 +3,9 @@ package io.recurate.scorer;
 import io.recurate.model.score.Scorer;
 import io.recurate.schemas.PassProgress;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -24,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * byte limit, or when its oldest record has waited the maximum wait. A full batch is handed to a scoring thread
  * ({@link BatchScorer}: decoded, scored in one call, made into kept or removed records with an annotation each, or DLQ
  * records) while the stream thread goes on reading the next one; its records are forwarded on the stream thread, in
- * source order, in whichever transaction is open when it is done. One batch per partition is in flight at most.
+ * source order, in whichever transaction is open when it is done. Two batches per partition are in flight at most.
  * What is buffered or in flight at a commit is recorded as a range of source offsets in a changelogged store (one
  * small entry per partition, not the documents): after a crash or a move to another scorer the task restores the
  * range, reads those records again from the source, and scores them, so a record whose offset was committed is
@@ -50,11 +52,20 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     private long pendingBytes;
     private long oldestBufferedAt;
     private boolean progressDirty;
-    /** The batch being scored, if any: it precedes {@link #pending} in offset order. */
-    private InFlight inFlight;
+    /** Batches handed over and not yet forwarded, oldest first; they precede {@link #pending} in offset order. */
+    private final Deque<InFlight> inFlight = new ArrayDeque<>();
+    private int inFlightRecords;
+    private long inFlightBytes;
 
-    private record InFlight(CompletableFuture<BatchScorer.Outcome> outcome, long firstOffset, int size, long bytes) {
+    private record InFlight(CompletableFuture<BatchScorer.Outcome> outcome, long firstOffset, long lastOffset, int size,
+                            long bytes) {
     }
+
+    /**
+     * Batches a partition may have handed over and not forwarded: two, so that the scoring threads always have the
+     * next batch while the stream thread forwards the last one.
+     */
+    static final int MAX_IN_FLIGHT = 2;
 
     /** @param scoring runs batches ({@code Runnable::run} scores on the stream thread itself) */
     ScoringProcessor(PassContext pass, BatchSettings batch, Supplier<Scorer> scorer, BatchScorer batchScorer,
@@ -123,9 +134,11 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         progressDirty = true;
         if (pending.size() >= batch.maxBatch() || pendingBytes >= batch.maxBytes()) {
             handOver();
-        } else if (inFlight != null && pendingBytes + inFlight.bytes() >= batch.maxBytes()) {
-            // The byte limit bounds what a partition holds, in flight or not: wait for the batch being scored.
-            forwardScored(true);
+        } else {
+            // The byte limit bounds what a partition holds, in flight or not: wait for the batches being scored.
+            while (!inFlight.isEmpty() && pendingBytes + inFlightBytes >= batch.maxBytes()) {
+                forwardOldest(true);
+            }
         }
     }
 
@@ -139,46 +152,64 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     }
 
     /**
-     * Hands the buffer to the scoring thread as one batch, after forwarding the batch in flight (waiting for it if
-     * need be), so that outputs keep source order and a partition has one batch in flight.
+     * Hands the buffer to the scoring threads as one batch, first waiting for the oldest batch in flight when the
+     * partition has {@link #MAX_IN_FLIGHT} (the stream thread reads on while they are scored; the bound keeps a
+     * slow model from piling batches up).
      */
     private void handOver() {
-        forwardScored(true);
+        while (inFlight.size() >= MAX_IN_FLIGHT) {
+            forwardOldest(true);
+        }
         List<BufferedRecord> records = List.copyOf(pending);
         Scorer model = scorer.get();
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-        inFlight = new InFlight(CompletableFuture.supplyAsync(() -> batchScorer.score(records, model, now), scoring),
-                records.get(0).offset(), records.size(), pendingBytes);
+        // A partition's batches are scored one after another (its BatchScorer is not shared), other partitions' beside.
+        CompletableFuture<BatchScorer.Outcome> outcome = inFlight.isEmpty()
+                ? CompletableFuture.supplyAsync(() -> batchScorer.score(records, model, now), scoring)
+                : inFlight.peekLast().outcome().thenApplyAsync(previous -> batchScorer.score(records, model, now), scoring);
+        inFlight.addLast(new InFlight(outcome,
+                records.get(0).offset(), records.get(records.size() - 1).offset(), records.size(), pendingBytes));
+        inFlightRecords += records.size();
+        inFlightBytes += pendingBytes;
         pending.clear();
         pendingBytes = 0;
         forwardIfScored(); // at once when it was scored on this thread
     }
 
+    /** Forwards the batches scored so far, in order (a batch waits for those before it). */
     private void forwardIfScored() {
-        if (inFlight != null && inFlight.outcome().isDone()) {
-            forwardScored(false);
+        while (!inFlight.isEmpty() && inFlight.peekFirst().outcome().isDone()) {
+            forwardOldest(false);
         }
     }
 
-    /** Forwards the batch in flight, waiting for it when {@code wait}; a scoring failure fails the stream thread. */
-    private void forwardScored(boolean wait) {
-        if (inFlight == null || !wait && !inFlight.outcome().isDone()) {
+    /** Forwards the oldest batch in flight, waiting for it when {@code wait}; a scoring failure fails the stream thread. */
+    private void forwardOldest(boolean wait) {
+        InFlight oldest = inFlight.peekFirst();
+        if (oldest == null || !wait && !oldest.outcome().isDone()) {
             return;
         }
         BatchScorer.Outcome outcome;
+        long waitStarted = System.nanoTime();
+        boolean waited = !oldest.outcome().isDone();
         try {
-            outcome = inFlight.outcome().join();
+            outcome = oldest.outcome().join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        inFlight = null;
+        if (waited) {
+            metrics.waitedForScoring(System.nanoTime() - waitStarted);
+        }
+        inFlight.removeFirst();
+        inFlightRecords -= oldest.size();
+        inFlightBytes -= oldest.bytes();
         for (BatchScorer.Routed r : outcome.records()) {
             context.forward(r.record(), r.child());
         }
-        if (pending.isEmpty()) {
+        if (inFlight.isEmpty() && pending.isEmpty()) {
             unscored.delete(partition);
         } else {
-            unscored.put(partition, new UnscoredRange(pending.get(0).offset(), pending.get(pending.size() - 1).offset() + 1));
+            unscored.put(partition, new UnscoredRange(firstUnscoredOffset(), lastUnscoredOffset() + 1));
         }
         progress.setKept(progress.getKept() + outcome.kept());
         progress.setRemoved(progress.getRemoved() + outcome.removed());
@@ -188,11 +219,15 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     }
 
     private long firstUnscoredOffset() {
-        return inFlight != null ? inFlight.firstOffset() : pending.get(0).offset();
+        return !inFlight.isEmpty() ? inFlight.peekFirst().firstOffset() : pending.get(0).offset();
+    }
+
+    private long lastUnscoredOffset() {
+        return !pending.isEmpty() ? pending.get(pending.size() - 1).offset() : inFlight.peekLast().lastOffset();
     }
 
     private int buffered() {
-        return pending.size() + (inFlight != null ? inFlight.size() : 0);
+        return pending.size() + inFlightRecords;
     }
 
     /**
@@ -201,10 +236,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
      */
     @Override
     public void close() {
-        if (inFlight != null) {
-            inFlight.outcome().cancel(false);
-            inFlight = null;
-        }
+        inFlight.forEach(batch -> batch.outcome().cancel(false));
+        inFlight.clear();
     }
 
     /** Counts of flushed records live in the store; input is derived, so it survives a restart too. */

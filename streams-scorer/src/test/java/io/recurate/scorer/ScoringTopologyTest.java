@@ -29,10 +29,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
@@ -321,17 +325,25 @@ class ScoringTopologyTest {
         assertThat(progress).extracting(PassProgress::getInput).containsExactly(1L, 3L, 3L, 3L);
     }
 
+    /** Two batches of a partition may be handed over at once; with several scoring threads they are still scored in turn. */
     @Test
-    void outputsKeepSourceOrderWhileBatchesAreScoredOnAnotherThread() throws InterruptedException {
-        ExecutorService thread = Executors.newSingleThreadExecutor();
+    void outputsKeepSourceOrderWhileBatchesAreScoredOnOtherThreads() throws InterruptedException {
+        ExecutorService thread = Executors.newFixedThreadPool(4);
         scoring = thread;
+        AtomicInteger scoringNow = new AtomicInteger();
+        AtomicInteger overlaps = new AtomicInteger();
         scorer = () -> new Scorer() { // slow enough that batches are still being scored when the next one fills
             @Override
             public float[] score(List<String> texts) {
+                if (scoringNow.incrementAndGet() > 1) {
+                    overlaps.incrementAndGet(); // the test's one partition had two batches scored at once
+                }
                 try {
-                    Thread.sleep(3);
+                    Thread.sleep(30);
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
+                } finally {
+                    scoringNow.decrementAndGet();
                 }
                 return model.score(texts);
             }
@@ -356,15 +368,62 @@ class ScoringTopologyTest {
             var t = topics.annotations();
             var annotations = driver.createOutputTopic(t.name(), t.keySerde().deserializer(), t.valueSerde().deserializer());
             List<String> seen = new ArrayList<>();
-            for (int i = 0; i < 200 && seen.size() < ids.size(); i++) {
+            for (long deadline = System.nanoTime() + 60_000_000_000L; seen.size() < ids.size() && System.nanoTime() < deadline; ) {
                 Thread.sleep(5);
                 driver.advanceWallClockTime(Duration.ofMillis(60));
                 annotations.readValuesToList().forEach(a -> seen.add(a.getDocId()));
             }
+            assertThat(driver.createOutputTopic(PLAN.dlq().name(), Serdes.ByteArray().deserializer(),
+                    Serdes.ByteArray().deserializer()).isEmpty()).as("nothing sent to the DLQ").isTrue();
             assertThat(seen).containsExactlyElementsOf(ids);
+            assertThat(overlaps).as("batches of one partition scored at the same time").hasValue(0);
             assertThat(removed().readKeyValuesToList()).extracting(kv -> kv.key).allMatch(k -> k.startsWith("s"))
                     .hasSize(34);
         } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    /** A slow model holds the stream thread back at two batches per partition, rather than piling batches up. */
+    @Test
+    void aPartitionHasAtMostTwoBatchesBeingScored() throws Exception {
+        Semaphore batches = new Semaphore(0);
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        scoring = thread;
+        scorer = () -> new Scorer() {
+            @Override
+            public float[] score(List<String> texts) {
+                batches.acquireUninterruptibly();
+                return model.score(texts);
+            }
+
+            @Override
+            public String device() {
+                return "gated";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try {
+            start(1, 1000);
+            ingest().pipeInput("h1", doc("h1", "notes"));
+            ingest().pipeInput("h2", doc("h2", "agenda")); // two batches handed over, neither scored
+            CompletableFuture<Void> third = CompletableFuture.runAsync(() -> ingest().pipeInput("h3", doc("h3", "invoice")));
+            Thread.sleep(300);
+            assertThat(third).as("the third batch waits for the first").isNotDone();
+            batches.release(3);
+            third.get(30, TimeUnit.SECONDS);
+            List<String> kept = new ArrayList<>();
+            for (long deadline = System.nanoTime() + 60_000_000_000L; kept.size() < 3 && System.nanoTime() < deadline; ) {
+                Thread.sleep(5);
+                driver.advanceWallClockTime(Duration.ofMillis(60));
+                kept().readKeyValuesToList().forEach(kv -> kept.add(kv.key));
+            }
+            assertThat(kept).containsExactly("h1", "h2", "h3");
+        } finally {
+            batches.release(100);
             thread.shutdownNow();
         }
     }
