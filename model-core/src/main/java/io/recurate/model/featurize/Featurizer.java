@@ -140,29 +140,56 @@ public final class Featurizer {
      * Tokenizes the word at {@code start} in one pass while it is ASCII. Returns where the word ends (ASCII
      * whitespace, or {@code end}), or {@code -1 - i} when the character at {@code i} is not ASCII: the caller then
      * takes back the tokens made and normalizes the word. Past the token cap nothing more is kept, but the rest of
-     * the word is still read, since a non-ASCII character in it sends the whole word to normalization.
+     * the word is still read, since a non-ASCII character in it sends the whole word to normalization. The token's
+     * hash state is kept in locals (this loop is most of a scorer's CPU time) and written back when it returns.
      */
     private int tokenizeAsciiWord(String text, int start, int end, Scratch s) {
+        int seed = s.seed;
+        int state = s.state;
+        int block = s.block;
+        int length = s.tokenLength;
         for (int i = start; i < end; i++) {
             char c = text.charAt(i);
             if (c >= 0x80) {
-                return -1 - i;
+                return -1 - i; // the caller takes the word's tokens and token state back
             }
             int b = ASCII_BYTES[c];
             if (b > 0) {
-                s.append(b);
-            } else if (b == SEPARATES) {
+                block |= b << ((length & 3) << 3);
+                if ((++length & 3) == 0) {
+                    state = MurmurHash3.mixBlock(state, block);
+                    block = 0;
+                }
+                continue;
+            }
+            if (length > 0) { // whitespace, a control character or a symbol ends the token
+                keep(s, MurmurHash3.finish(state, block, length));
+                state = seed;
+                block = 0;
+                length = 0;
+            }
+            if (b == SEPARATES) {
                 if (isAsciiSpace(c)) {
+                    s.state = seed;
+                    s.block = 0;
+                    s.tokenLength = 0;
                     return i;
                 }
-                endToken(s); // another control character: separates tokens inside the word
             } else {
-                endToken(s);
-                s.append(c); // punctuation and symbols are tokens of their own
-                endToken(s);
+                keep(s, MurmurHash3.finish(seed, c, 1)); // punctuation and symbols are tokens of their own
             }
         }
+        s.state = state;
+        s.block = block;
+        s.tokenLength = length;
         return end;
+    }
+
+    /** Adds a token's hash, unless the text has its maximum of tokens already. */
+    private void keep(Scratch s, int hash) {
+        if (s.tokens < maxTokens) {
+            s.hashes[s.tokens++] = hash;
+        }
     }
 
     private static final int SEPARATES = 0;
@@ -252,10 +279,7 @@ public final class Featurizer {
 
     private void endToken(Scratch s) {
         if (s.tokenLength > 0) {
-            int hash = s.finishToken();
-            if (s.tokens < maxTokens) {
-                s.hashes[s.tokens++] = hash;
-            }
+            keep(s, s.finishToken());
         }
     }
 
