@@ -37,6 +37,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
@@ -332,31 +333,19 @@ class ScoringTopologyTest {
         scoring = thread;
         AtomicInteger scoringNow = new AtomicInteger();
         AtomicInteger overlaps = new AtomicInteger();
-        scorer = () -> new Scorer() { // slow enough that batches are still being scored when the next one fills
-            @Override
-            public float[] score(List<String> texts) {
-                if (scoringNow.incrementAndGet() > 1) {
-                    overlaps.incrementAndGet(); // the test's one partition had two batches scored at once
-                }
-                try {
-                    Thread.sleep(30);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                } finally {
-                    scoringNow.decrementAndGet();
-                }
-                return model.score(texts);
+        scorer = () -> scoring(texts -> { // slow enough that batches are still being scored when the next one fills
+            if (scoringNow.incrementAndGet() > 1) {
+                overlaps.incrementAndGet(); // the test's one partition had two batches scored at once
             }
-
-            @Override
-            public String device() {
-                return "slow";
+            try {
+                Thread.sleep(30);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                scoringNow.decrementAndGet();
             }
-
-            @Override
-            public void close() {
-            }
-        };
+            return model.score(texts);
+        });
         try {
             start(3, 1000);
             List<String> ids = new ArrayList<>();
@@ -390,22 +379,10 @@ class ScoringTopologyTest {
         Semaphore batches = new Semaphore(0);
         ExecutorService thread = Executors.newSingleThreadExecutor();
         scoring = thread;
-        scorer = () -> new Scorer() {
-            @Override
-            public float[] score(List<String> texts) {
-                batches.acquireUninterruptibly();
-                return model.score(texts);
-            }
-
-            @Override
-            public String device() {
-                return "gated";
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        scorer = () -> scoring(texts -> {
+            batches.acquireUninterruptibly();
+            return model.score(texts);
+        });
         try {
             start(1, 1000);
             ingest().pipeInput("h1", doc("h1", "notes"));
@@ -432,27 +409,34 @@ class ScoringTopologyTest {
     void aModelThatFailsOnTheScoringThreadStopsTheStreamThreadWithItsOwnError() {
         ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
         scoring = held::add;
-        scorer = () -> new Scorer() {
-            @Override
-            public float[] score(List<String> texts) {
-                throw new IllegalStateException("ONNX Runtime ran out of memory");
-            }
-
-            @Override
-            public String device() {
-                return "broken";
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        scorer = () -> scoring(texts -> {
+            throw new IllegalStateException("ONNX Runtime ran out of memory");
+        });
         start(1, 1000);
         ingest().pipeInput("h1", doc("h1", "notes"));
         held.poll().run();
         assertThatThrownBy(() -> driver.advanceWallClockTime(Duration.ofMillis(60)))
                 .hasRootCauseInstanceOf(IllegalStateException.class).hasRootCauseMessage("ONNX Runtime ran out of memory");
         assertThat(kept().isEmpty()).isTrue();
+    }
+
+    /** A model that scores with {@code body}: the tests' slow, gated and failing ones. */
+    private static Scorer scoring(Function<List<String>, float[]> body) {
+        return new Scorer() {
+            @Override
+            public float[] score(List<String> texts) {
+                return body.apply(texts);
+            }
+
+            @Override
+            public String device() {
+                return "test";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     private static String header(org.apache.kafka.common.header.Headers headers, String key) {
