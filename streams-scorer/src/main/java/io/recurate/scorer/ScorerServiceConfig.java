@@ -43,7 +43,7 @@ public record ScorerServiceConfig(Map<String, Object> kafkaConfig, String namesp
 
     /**
      * One per core: featurizing is most of a batch's work and runs on them in parallel (each partition has up to
-     * {@link ScoringProcessor#MAX_IN_FLIGHT} batches handed over), while inference calls take turns on the model.
+     * two batches handed over), while inference calls take turns on the model.
      */
     public static int defaultScoringThreads() {
         return Runtime.getRuntime().availableProcessors();
