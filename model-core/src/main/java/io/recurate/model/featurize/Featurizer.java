@@ -1,6 +1,10 @@
 package io.recurate.model.featurize;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.text.Normalizer;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -107,111 +111,109 @@ public final class Featurizer {
         return limit;
     }
 
-    /**
-     * Tokenizes a chunk word by word (a word runs up to ASCII whitespace): an ASCII word as it is, any other
-     * normalized on its own. The spec normalizes whole chunks; this gives the same tokens because NFKC never
-     * composes or reorders across ASCII whitespace (a starter that combines with nothing) and lower-casing looks
-     * no further than the word around a character (Greek final sigma). {@code FeaturizerEquivalenceTest} holds
-     * it to the chunk-wise reference. Most words of most corpora are ASCII and skip normalization.
-     */
-    private void tokenizeChunk(String text, int start, int end, Scratch s) {
-        int word = start;
-        while (word < end && s.tokens < maxTokens) {
-            int tokensBefore = s.tokens; // the token state is clear here: the previous word ended with endToken
-            int wordEnd = tokenizeAsciiWord(text, word, end, s);
-            if (wordEnd < 0) {
-                // Not ASCII: take back what the ASCII pass made of the word, and normalize the word as a whole
-                // (a combining mark after an ASCII letter composes with it, say).
-                s.tokens = tokensBefore;
-                s.clearToken();
-                wordEnd = -wordEnd - 1;
-                while (wordEnd < end && !isAsciiSpace(text.charAt(wordEnd))) {
-                    wordEnd++;
-                }
-                String normalized = Normalizer.normalize(text.substring(word, wordEnd), Normalizer.Form.NFKC);
-                tokenizeUnicode(normalized.toLowerCase(Locale.ROOT), s);
-            }
-            endToken(s);
-            word = wordEnd + 1; // past the whitespace
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long LOW7 = 0x7f7f7f7f7f7f7f7fL;
+    private static final long HIGH = 0x8080808080808080L;
+    private static final long SPACES = 0x2020202020202020L;
+    private static final long BELOW_A = lanes(0x80 - 'a');
+    private static final long ABOVE_Z = lanes(0x7f - 'z');
+    private static final long BELOW_0 = lanes(0x80 - '0');
+    private static final long ABOVE_9 = lanes(0x7f - '9');
+
+    /** One byte in every lane of a long. */
+    private static long lanes(int b) {
+        return 0x0101010101010101L * b;
+    }
+
+    /** What an ASCII character that is not a letter or digit does: separates tokens, stands alone, or ends a word. */
+    private static final int SEPARATES = 0;
+    private static final int STANDS_ALONE = 1;
+    private static final int ENDS_WORD = 2;
+    private static final byte[] ASCII_KINDS = new byte[0x80];
+
+    static {
+        for (int c = 0; c < ASCII_KINDS.length; c++) {
+            ASCII_KINDS[c] = (byte) (isAsciiSpace((char) c) ? ENDS_WORD : c < ' ' || c == 0x7f ? SEPARATES : STANDS_ALONE);
         }
     }
 
     /**
-     * Tokenizes the word at {@code start} in one pass while it is ASCII. Returns where the word ends (ASCII
-     * whitespace, or {@code end}), or {@code -1 - i} when the character at {@code i} is not ASCII: the caller then
-     * takes back the tokens made and normalizes the word. Past the token cap nothing more is kept, but the rest of
-     * the word is still read, since a non-ASCII character in it sends the whole word to normalization. The token's
-     * hash state is kept in locals (this loop is most of a scorer's CPU time) and written back when it returns.
+     * Tokenizes a chunk, ASCII eight bytes at a time, from its {@link Scratch#asciiBytes}: the high bit of each lane
+     * says whether that byte is a letter or digit (two range tests on all eight at once), so a token's bytes are
+     * counted with one {@code numberOfTrailingZeros}, lower-cased with one OR and hashed a 4-byte block at a time.
+     * Token ends are handled without a branch where the branch would be a guess (whether the token has a whole block
+     * left, whether there is a token, whether the character after it is a token or a word's end): this loop is most
+     * of a scorer's CPU time, and words are short. A word (up to ASCII whitespace) with a character that is not ASCII
+     * has its tokens taken back and is normalized as a whole (a combining mark after an ASCII letter composes with it,
+     * say). The spec normalizes whole chunks; this gives the same tokens because NFKC never composes or reorders across
+     * ASCII whitespace (a starter that combines with nothing) and lower-casing looks no further than the word around a
+     * character (Greek final sigma). {@code FeaturizerEquivalenceTest} holds it to the chunk-wise reference. Most
+     * words of most corpora are ASCII and skip normalization.
      */
-    private int tokenizeAsciiWord(String text, int start, int end, Scratch s) {
+    private void tokenizeChunk(String text, int start, int end, Scratch s) {
+        byte[] bytes = s.asciiBytes(text, start, end);
+        int[] hashes = s.hashes; // one slot more than the cap: a token past it is written there and not counted
+        int length = end - start;
         int seed = s.seed;
-        int state = s.state;
-        int block = s.block;
-        int length = s.tokenLength;
-        for (int i = start; i < end; i++) {
-            char c = text.charAt(i);
-            if (c >= 0x80) {
-                return -1 - i; // the caller takes the word's tokens and token state back
+        int tokens = s.tokens;
+        int wordTokens = tokens; // tokens before the word being read, to take back if it is not ASCII
+        int word = 0;
+        int state = seed;
+        int tokenLength = 0;
+        int i = 0;
+        while (wordTokens < maxTokens) {
+            long w = (long) LONGS.get(bytes, i);
+            long ascii = w & LOW7;
+            long lower = ascii | SPACES; // lower-cases letters and leaves digits as they are
+            long letters = (lower + BELOW_A) & ~(lower + ABOVE_Z);
+            long digits = (ascii + BELOW_0) & ~(ascii + ABOVE_9);
+            long wordBytes = (letters | digits) & ~w & HIGH; // a byte with its high bit set is not ASCII
+            int n = Long.numberOfTrailingZeros(~wordBytes & HIGH) >>> 3; // token bytes before the first other byte
+            if (n == 8) {
+                state = MurmurHash3.mixBlock(MurmurHash3.mixBlock(state, (int) lower), (int) (lower >>> 32));
+                tokenLength += 8;
+                i += 8;
+                continue;
             }
-            int b = ASCII_BYTES[c];
-            if (b > 0) {
-                block |= b << ((length & 3) << 3);
-                if ((++length & 3) == 0) {
-                    state = MurmurHash3.mixBlock(state, block);
-                    block = 0;
+            int block = -(n >>> 2); // all ones when a whole block is among the n bytes
+            state = MurmurHash3.mixBlock(state, (int) lower) & block | state & ~block;
+            lower >>>= block & 32;
+            tokenLength += n;
+            hashes[tokens] = MurmurHash3.finish(state, (int) lower & (int) ((1L << ((n & 3) << 3)) - 1), tokenLength);
+            tokens += (-tokenLength >>> 31) & (tokens - maxTokens >>> 31);
+            state = seed;
+            tokenLength = 0;
+            i += n;
+            int c = bytes[i];
+            if (c < 0) {
+                if (i >= length) {
+                    break; // the chunk's end
+                }
+                s.tokens = wordTokens;
+                int wordEnd = i;
+                while (wordEnd < length && !isAsciiSpace(text.charAt(start + wordEnd))) {
+                    wordEnd++;
+                }
+                String normalized = Normalizer.normalize(text.substring(start + word, start + wordEnd), Normalizer.Form.NFKC);
+                tokenizeUnicode(normalized.toLowerCase(Locale.ROOT), s);
+                endToken(s);
+                tokens = s.tokens;
+                wordTokens = tokens;
+                i = word = wordEnd + 1; // past the whitespace
+                if (i >= length) {
+                    break;
                 }
                 continue;
             }
-            if (length > 0) { // whitespace, a control character or a symbol ends the token
-                keep(s, MurmurHash3.finish(state, block, length));
-                state = seed;
-                block = 0;
-                length = 0;
-            }
-            if (b == SEPARATES) {
-                if (isAsciiSpace(c)) {
-                    s.state = seed;
-                    s.block = 0;
-                    s.tokenLength = 0;
-                    return i;
-                }
-            } else {
-                keep(s, MurmurHash3.finish(seed, c, 1)); // punctuation and symbols are tokens of their own
-            }
+            int kind = ASCII_KINDS[c];
+            hashes[tokens] = s.charHashes[c]; // punctuation and symbols are tokens of their own
+            tokens += kind & STANDS_ALONE & (tokens - maxTokens >>> 31);
+            i++;
+            int ends = -(kind >>> 1); // all ones after whitespace: a new word starts
+            wordTokens = tokens & ends | wordTokens & ~ends;
+            word = i & ends | word & ~ends;
         }
-        s.state = state;
-        s.block = block;
-        s.tokenLength = length;
-        return end;
-    }
-
-    /** Adds a token's hash, unless the text has its maximum of tokens already. */
-    private void keep(Scratch s, int hash) {
-        if (s.tokens < maxTokens) {
-            s.hashes[s.tokens++] = hash;
-        }
-    }
-
-    private static final int SEPARATES = 0;
-    private static final int STANDS_ALONE = -1;
-    /**
-     * What an ASCII character does: a letter or digit is the (lower-cased) byte it adds to a word; whitespace and
-     * controls separate tokens; punctuation and symbols stand alone.
-     */
-    private static final byte[] ASCII_BYTES = new byte[0x80];
-
-    static {
-        for (int c = 0; c < ASCII_BYTES.length; c++) {
-            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-                ASCII_BYTES[c] = (byte) c;
-            } else if (c >= 'A' && c <= 'Z') {
-                ASCII_BYTES[c] = (byte) (c + 32);
-            } else if (c <= ' ' || c == 0x7f) {
-                ASCII_BYTES[c] = SEPARATES;
-            } else {
-                ASCII_BYTES[c] = STANDS_ALONE;
-            }
-        }
+        s.tokens = tokens;
     }
 
     private void tokenizeUnicode(String word, Scratch s) {
@@ -279,7 +281,10 @@ public final class Featurizer {
 
     private void endToken(Scratch s) {
         if (s.tokenLength > 0) {
-            keep(s, s.finishToken());
+            int hash = s.finishToken();
+            if (s.tokens < maxTokens) {
+                s.hashes[s.tokens++] = hash;
+            }
         }
     }
 
@@ -299,10 +304,34 @@ public final class Featurizer {
         int state;
         int block;
 
+        /** A chunk's characters as bytes: ASCII as it is, anything else with its high bit set; then nine more such. */
+        private byte[] bytes = new byte[0];
+
+        /** The hash of each ASCII character as a token of its own. */
+        final int[] charHashes = new int[0x80];
+
         Scratch(int maxTokens, int seed) {
-            hashes = new int[maxTokens];
+            hashes = new int[maxTokens + 1];
+            for (int c = 0; c < charHashes.length; c++) {
+                charHashes[c] = MurmurHash3.finish(seed, c, 1);
+            }
             this.seed = seed;
             state = seed;
+        }
+
+        /** The characters [start, end) of the text in {@link #bytes}; returns that array. */
+        byte[] asciiBytes(String text, int start, int end) {
+            int n = end - start;
+            int size = n + 1 + Long.BYTES; // an end marker, and room to read eight bytes from it
+            if (bytes.length < size) {
+                bytes = new byte[Math.max(size, Math.min(2 * bytes.length, MAX_CHUNK + 1 + Long.BYTES))];
+            }
+            for (int i = 0; i < n; i++) {
+                char c = text.charAt(start + i);
+                bytes[i] = (byte) (c < 0x80 ? c : 0x80);
+            }
+            Arrays.fill(bytes, n, size, (byte) 0x80);
+            return bytes;
         }
 
         void append(int b) {

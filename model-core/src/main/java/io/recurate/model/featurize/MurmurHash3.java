@@ -45,12 +45,12 @@ public final class MurmurHash3 {
         return h1 * 5 + 0xe6546b64;
     }
 
-    /** The hash of {@code length} bytes from the state after their whole blocks and the 0–3 bytes left ({@code tail}). */
+    /**
+     * The hash of {@code length} bytes from the state after their whole blocks and the 0–3 bytes left ({@code tail},
+     * which is 0 when there are none: scrambling 0 gives 0, so no branch is needed to skip it).
+     */
     static int finish(int h1, int tail, int length) {
-        if ((length & 3) != 0) {
-            h1 ^= scramble(tail);
-        }
-        return fmix32(h1 ^ length);
+        return fmix32(h1 ^ scramble(tail) ^ length);
     }
 
     private static int scramble(int k1) {

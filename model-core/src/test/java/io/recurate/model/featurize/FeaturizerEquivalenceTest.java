@@ -56,6 +56,38 @@ class FeaturizerEquivalenceTest {
         assertThat(featurizer.ids(cutInsidePair)).isEqualTo(reference.ids(cutInsidePair));
     }
 
+    /**
+     * The featurizer reads ASCII eight bytes at a time: words of every length across those eight-byte reads, every
+     * ASCII character (the neighbours of the letter and digit ranges, '@', '[', '`', '{', '/' and ':', included),
+     * and a non-ASCII character now and then at any place in a word.
+     */
+    @Test
+    void asciiTextsWithWordsOfEveryLengthAgree() {
+        SplittableRandom random = new SplittableRandom(20261203);
+        String wordChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        for (FeaturizerSpec spec : SPECS) {
+            Featurizer featurizer = new Featurizer(spec);
+            ChunkFeaturizer reference = new ChunkFeaturizer(spec);
+            for (int n = 0; n < 5_000; n++) {
+                StringBuilder text = new StringBuilder();
+                for (int piece = random.nextInt(1, 40); piece > 0; piece--) {
+                    int kind = random.nextInt(10);
+                    if (kind < 6) {
+                        for (int length = random.nextInt(0, 40); length > 0; length--) {
+                            text.append(wordChars.charAt(random.nextInt(wordChars.length())));
+                        }
+                    } else if (kind < 9) {
+                        text.append((char) random.nextInt(0x80));
+                    } else {
+                        text.append(PIECES[random.nextInt(PIECES.length)]);
+                    }
+                }
+                String t = text.toString();
+                assertThat(featurizer.ids(t)).as(() -> "ids of " + escaped(t) + " under " + spec).containsExactly(reference.ids(t));
+            }
+        }
+    }
+
     private static String randomText(SplittableRandom random, int pieces) {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < pieces; i++) {
