@@ -52,20 +52,44 @@ public final class Featurizer {
         }
         int[] ids = new int[count];
         int at = 0;
+        int[] hashes = s.hashes;
         for (int n : orders) {
+            if (n <= 2 && bucketMask >= 0) {
+                at = n == 1 ? unigrams(hashes, tokens, ids, at) : bigrams(hashes, tokens, ids, at);
+                continue;
+            }
             for (int i = 0; i + n <= tokens; i++) {
                 if (n == 1) {
-                    ids[at++] = bucket(s.hashes[i] & 0xffffffffL);
+                    ids[at++] = bucket(hashes[i] & 0xffffffffL);
                 } else {
-                    long h = s.hashes[i] & 0xffffffffL;
+                    long h = hashes[i] & 0xffffffffL;
                     for (int j = 1; j < n; j++) {
-                        h = h * NGRAM_MULTIPLIER + (s.hashes[i + j] & 0xffffffffL);
+                        h = h * NGRAM_MULTIPLIER + (hashes[i + j] & 0xffffffffL);
                     }
                     ids[at++] = bucket(MurmurHash3.fmix64(h + n * ORDER_SALT));
                 }
             }
         }
         return ids;
+    }
+
+    /** The general loop above for unigrams with a power-of-two bucket count, in a loop of its own (the common case). */
+    private int unigrams(int[] hashes, int tokens, int[] ids, int at) {
+        long mask = bucketMask;
+        for (int i = 0; i < tokens; i++) {
+            ids[at++] = 1 + (int) (hashes[i] & 0xffffffffL & mask);
+        }
+        return at;
+    }
+
+    /** The general loop above for bigrams with a power-of-two bucket count, in a loop of its own (the common case). */
+    private int bigrams(int[] hashes, int tokens, int[] ids, int at) {
+        long mask = bucketMask;
+        for (int i = 0; i + 1 < tokens; i++) {
+            long h = (hashes[i] & 0xffffffffL) * NGRAM_MULTIPLIER + (hashes[i + 1] & 0xffffffffL);
+            ids[at++] = 1 + (int) (MurmurHash3.fmix64(h + 2 * ORDER_SALT) & mask);
+        }
+        return at;
     }
 
     /** {@code 1 + (h unsigned mod buckets)}; a mask when buckets is a power of two (the default), same value. */
