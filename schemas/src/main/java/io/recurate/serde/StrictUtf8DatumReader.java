@@ -62,19 +62,43 @@ final class StrictUtf8DatumReader<T> extends SpecificDatumReader<T> {
 
     /**
      * Decodes with the JDK's own {@code new String}, which is several times faster than a {@link CharsetDecoder}
-     * (an ASCII text is one array copy) but puts U+FFFD where the bytes are not UTF-8. So a text without U+FFFD was
-     * valid; one with it (a real U+FFFD or a bad sequence) is checked by the strict decoder, which says which.
+     * (an ASCII text is one array copy) but puts U+FFFD where the bytes are not UTF-8. A text without U+FFFD was
+     * valid. One with it was valid when it holds as many U+FFFD as its bytes hold their encoding (EF BF BD: a lead
+     * byte, so every one of them decodes to one U+FFFD, and a bad sequence only adds more); a corpus decoded with
+     * replacement has many such texts, so they are not decoded twice. Otherwise the strict decoder says what is wrong.
      */
     private String decode(Utf8 utf8) {
-        String text = new String(utf8.getBytes(), 0, utf8.getByteLength(), StandardCharsets.UTF_8);
-        if (text.indexOf('\uFFFD') >= 0) {
+        byte[] bytes = utf8.getBytes();
+        int length = utf8.getByteLength();
+        String text = new String(bytes, 0, length, StandardCharsets.UTF_8);
+        if (text.indexOf(REPLACEMENT) >= 0 && replacements(text) != encodedReplacements(bytes, length)) {
             try {
-                decoder.reset().decode(ByteBuffer.wrap(utf8.getBytes(), 0, utf8.getByteLength()));
+                decoder.reset().decode(ByteBuffer.wrap(bytes, 0, length));
             } catch (CharacterCodingException e) {
-                throw new AvroTypeException("a string field holds invalid UTF-8 (" + utf8.getByteLength() + " bytes; "
-                        + e.getMessage() + ")");
+                throw new AvroTypeException("a string field holds invalid UTF-8 (" + length + " bytes; " + e.getMessage() + ")");
             }
+            throw new AvroTypeException("a string field holds invalid UTF-8 (" + length + " bytes)");
         }
         return text;
+    }
+
+    private static final char REPLACEMENT = '\uFFFD';
+
+    private static int replacements(String text) {
+        int count = 0;
+        for (int i = text.indexOf(REPLACEMENT); i >= 0; i = text.indexOf(REPLACEMENT, i + 1)) {
+            count++;
+        }
+        return count;
+    }
+
+    private static int encodedReplacements(byte[] bytes, int length) {
+        int count = 0;
+        for (int i = 0; i + 2 < length; i++) {
+            if (bytes[i] == (byte) 0xEF && bytes[i + 1] == (byte) 0xBF && bytes[i + 2] == (byte) 0xBD) {
+                count++;
+            }
+        }
+        return count;
     }
 }

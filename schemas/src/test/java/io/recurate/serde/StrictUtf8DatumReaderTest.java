@@ -41,6 +41,9 @@ class StrictUtf8DatumReaderTest {
             "an overlong slash, C0 AF",
             "an encoded surrogate (CESU-8), ED A0 80",
             "past U+10FFFF, F4 90 80 80",
+            "a real U+FFFD then a stray continuation byte, EF BF BD 80",
+            "a truncated sequence before a real U+FFFD, E2 82 EF BF BD",
+            "a truncated U+FFFD, EF BF",
     })
     void malformedSequencesAreRefused(String what, String hex) throws Exception {
         String marker = "MARKER!";
