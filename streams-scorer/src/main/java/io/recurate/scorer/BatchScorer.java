@@ -77,9 +77,9 @@ final class BatchScorer {
                 Annotation annotation = new Annotation(doc.getId(), pass.pass(), pass.modelVersion(), scores[i], decision,
                         pass.threshold(), now);
                 out.add(new Routed(new Record<>(key, outputs.write(r.value(), scored), r.timestamp(), outputHeaders(r)),
-                        decision == Decision.KEPT ? ScoringTopology.KEPT : ScoringTopology.REMOVED));
+                        decision == Decision.KEPT ? TopologyNames.KEPT : TopologyNames.REMOVED));
                 out.add(new Routed(new Record<>(key, annotation, r.timestamp(), outputHeaders(r)),
-                        ScoringTopology.ANNOTATIONS));
+                        TopologyNames.ANNOTATIONS));
                 if (decision == Decision.KEPT) {
                     kept++;
                 } else {
@@ -122,7 +122,7 @@ final class BatchScorer {
         headers.add(RecurateHeaders.DLQ_ERROR_MESSAGE, bytes(String.valueOf(e.getMessage())));
         headers.remove(RecurateHeaders.PASS);
         headers.add(RecurateHeaders.PASS, bytes(Integer.toString(pass.pass())));
-        return new Routed(new Record<>(r.key(), r.value(), r.timestamp(), headers), ScoringTopology.DLQ);
+        return new Routed(new Record<>(r.key(), r.value(), r.timestamp(), headers), TopologyNames.DLQ);
     }
 
     private RecordHeaders outputHeaders(BufferedRecord r) {

@@ -82,8 +82,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.unscored = context.getStateStore(ScoringTopology.BUFFER_STORE);
-        this.progressStore = context.getStateStore(ScoringTopology.PROGRESS_STORE);
+        this.unscored = context.getStateStore(TopologyNames.BUFFER_STORE);
+        this.progressStore = context.getStateStore(TopologyNames.PROGRESS_STORE);
         this.partition = context.taskId().partition();
         UnscoredRange range = unscored.get(partition);
         if (range != null) {
@@ -247,7 +247,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         progress.setUpdatedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()));
         progressStore.put(partition, progress);
         context.forward(new Record<Object, Object>(Integer.toString(partition), PassProgress.newBuilder(progress).build(),
-                context.currentSystemTimeMs()), ScoringTopology.PROGRESS);
+                context.currentSystemTimeMs()), TopologyNames.PROGRESS);
         progressDirty = false;
     }
 }

@@ -1,5 +1,13 @@
 package io.recurate.scorer;
 
+import static io.recurate.scorer.TopologyNames.ANNOTATIONS;
+import static io.recurate.scorer.TopologyNames.BUFFER_STORE;
+import static io.recurate.scorer.TopologyNames.DLQ;
+import static io.recurate.scorer.TopologyNames.KEPT;
+import static io.recurate.scorer.TopologyNames.PROGRESS;
+import static io.recurate.scorer.TopologyNames.PROGRESS_STORE;
+import static io.recurate.scorer.TopologyNames.REMOVED;
+
 import io.recurate.model.score.Scorer;
 import io.recurate.schemas.PassProgress;
 import io.recurate.serde.AvroBinarySerde;
@@ -16,14 +24,6 @@ import org.apache.kafka.streams.state.Stores;
 public final class ScoringTopology {
     static final String SOURCE = "source";
     static final String SCORER = "batch-scorer";
-    static final String KEPT = "kept";
-    static final String REMOVED = "removed";
-    static final String ANNOTATIONS = "annotations";
-    static final String DLQ = "dlq";
-    static final String PROGRESS = "progress";
-    /** A name of its own: builds before it logged whole documents, in another format, to "batch-buffer". */
-    static final String BUFFER_STORE = "unscored-offsets";
-    static final String PROGRESS_STORE = "pass-progress";
 
     private ScoringTopology() {
     }

@@ -224,7 +224,7 @@ class ScoringTopologyTest {
         for (String id : List.of("h1", "h2", "h3", "h4")) {
             ingest().pipeInput(id, doc(id, "notes ".repeat(100)));
         }
-        var changelog = driver.createOutputTopic("unit-scorer-p1-" + ScoringTopology.BUFFER_STORE + "-changelog",
+        var changelog = driver.createOutputTopic("unit-scorer-p1-" + TopologyNames.BUFFER_STORE + "-changelog",
                 Serdes.Integer().deserializer(), new UnscoredRange.StoreSerde().deserializer()).readKeyValuesToList();
         assertThat(changelog).extracting(kv -> kv.key).containsOnly(0);
         assertThat(changelog).extracting(kv -> kv.value).containsExactly(
@@ -315,7 +315,7 @@ class ScoringTopologyTest {
         driver.advanceWallClockTime(Duration.ofMillis(60));
         assertThat(kept().readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("h3");
 
-        var changelog = driver.createOutputTopic("unit-scorer-p1-" + ScoringTopology.BUFFER_STORE + "-changelog",
+        var changelog = driver.createOutputTopic("unit-scorer-p1-" + TopologyNames.BUFFER_STORE + "-changelog",
                 Serdes.Integer().deserializer(), new UnscoredRange.StoreSerde().deserializer()).readValuesToList();
         assertThat(changelog).containsExactly(new UnscoredRange(0, 1), new UnscoredRange(0, 2), new UnscoredRange(0, 3),
                 new UnscoredRange(2, 3), null);
