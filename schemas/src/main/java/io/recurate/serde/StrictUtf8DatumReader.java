@@ -65,7 +65,7 @@ final class StrictUtf8DatumReader<T> extends SpecificDatumReader<T> {
      * (an ASCII text is one array copy) but puts U+FFFD where the bytes are not UTF-8. A text without U+FFFD was
      * valid. One with it was valid when it holds as many U+FFFD as its bytes hold their encoding (EF BF BD: a lead
      * byte, so every one of them decodes to one U+FFFD, and a bad sequence only adds more); a corpus decoded with
-     * replacement has many such texts, so they are not decoded twice. Otherwise the strict decoder says what is wrong.
+     * replacement has many such texts, so they are not decoded twice. Otherwise the strict decoder decides.
      */
     private String decode(Utf8 utf8) {
         byte[] bytes = utf8.getBytes();
@@ -73,11 +73,10 @@ final class StrictUtf8DatumReader<T> extends SpecificDatumReader<T> {
         String text = new String(bytes, 0, length, StandardCharsets.UTF_8);
         if (text.indexOf(REPLACEMENT) >= 0 && replacements(text) != encodedReplacements(bytes, length)) {
             try {
-                decoder.reset().decode(ByteBuffer.wrap(bytes, 0, length));
+                decoder.reset().decode(ByteBuffer.wrap(bytes, 0, length)); // the judge: it names what is wrong
             } catch (CharacterCodingException e) {
                 throw new AvroTypeException("a string field holds invalid UTF-8 (" + length + " bytes; " + e.getMessage() + ")");
             }
-            throw new AvroTypeException("a string field holds invalid UTF-8 (" + length + " bytes)");
         }
         return text;
     }
