@@ -55,6 +55,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -112,6 +113,13 @@ final class ScorerBenchCommand implements Callable<Integer> {
                     + "drift from run to run cancels out of (default: ${DEFAULT-VALUE}).")
     int repeats;
 
+    @Option(names = "--warmup", defaultValue = "1", paramLabel = "ROUNDS",
+            description = "Rounds over every configuration before the measured ones, not counted: in its first passes the "
+                    + "bench's JVM is still compiling the scorer's code (the JIT took half a core through the first two "
+                    + "rounds here), which a scorer serving a long pass has long done. The perf tool's JVM is new each run "
+                    + "either way (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the document topics (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -123,6 +131,10 @@ final class ScorerBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (warmup < 0 || repeats < 1) {
+            throw new ParameterException(spec.commandLine(), "--warmup must be 0 or more and --repeats 1 or more, got "
+                    + warmup + " and " + repeats);
+        }
         PrintWriter out = spec.commandLine().getOut();
         Path run = work.resolve("run-" + System.currentTimeMillis());
         Files.createDirectories(run);
@@ -154,18 +166,24 @@ final class ScorerBenchCommand implements Callable<Integer> {
             Map<String, List<Sample>> samples = new java.util.LinkedHashMap<>();
             Map<String, List<Double>> ratios = new java.util.LinkedHashMap<>();
             int pass = 0;
-            for (int round = 1; round <= repeats; round++) {
-                record(samples, ratios, PASS_THROUGH, measure(++pass, kafka, topics, registry, run, 256, 1,
-                        ScorerServiceConfig.defaultScoringThreads(), 1,
-                        batch -> new PassThroughScorer(), broker.pid()), perfTest(broker, avgBytes, kafka, plan));
+            for (int round = 1; round <= warmup + repeats; round++) {
+                boolean counted = round > warmup;
+                Sample passThrough = measure(++pass, kafka, topics, registry, run, 256, 1,
+                        ScorerServiceConfig.defaultScoringThreads(), 1, batch -> new PassThroughScorer(), broker.pid());
+                if (counted) {
+                    record(samples, ratios, PASS_THROUGH, passThrough, perfTest(broker, avgBytes, kafka, plan));
+                }
                 for (Configuration c : configurations()) {
                     try (BundleScorer scorer = ModelBundle.load(bundle, new ScorerSettings(Device.CPU, c.modelThreads(), c.batch()), null)) {
                         Sample sample = measure(++pass, withCodec(kafka, c.codec()), topics, registry, run, c.batch(),
                                 c.streamThreads(), c.scoringThreads(), c.instances(), b -> scorer, broker.pid());
-                        record(samples, ratios, c.label(), sample, perfTest(broker, avgBytes, kafka, plan));
+                        if (counted) {
+                            record(samples, ratios, c.label(), sample, perfTest(broker, avgBytes, kafka, plan));
+                        }
                     }
                 }
-                out.printf("round %d of %d done%n", round, repeats);
+                out.printf(counted ? "round %d of %d done%n" : "warm-up round %d of %d done (not counted)%n",
+                        counted ? round - warmup : round, counted ? repeats : warmup);
             }
             String row = "%-56s %10s %16s %16s %13s %9s %14s%n";
             out.printf("%n" + row, "configuration", "docs/s", "vs pass-through", "vs raw producer", "ratio range",
@@ -190,12 +208,12 @@ final class ScorerBenchCommand implements Callable<Integer> {
             out.printf(row, "raw broker: consumer-perf-test", String.format("%.0f", consume), "", "", "", "", "");
             printCpu(out, samples);
             out.printf("%nEach scored configuration reads %d documents and writes %d kept/removed records, %d annotations "
-                    + "and its progress, in transactions; %d round(s), medians. \"vs raw producer\": the median of each "
+                    + "and its progress, in transactions; %d round(s) after %d warm-up round(s), medians. \"vs raw producer\": the median of each "
                     + "pass's rate over the producer run that followed it. A pass's docs/s counts from when its application is "
                     + "running (group joined, tasks assigned, transactions initialized), as the perf tool counts from its "
                     + "first record; \"start, s\" is the time before, and the last column the rate with it. \"Scoring busy\": the share "
                     + "of that time batches were being scored (decoded, featurized, scored, made into records) on scoring "
-                    + "threads; \"waited for it\": the share stream threads waited for them (both summed over threads).%n", documents, documents, documents, repeats);
+                    + "threads; \"waited for it\": the share stream threads waited for them (both summed over threads).%n", documents, documents, documents, repeats, warmup);
         }
         return 0;
     }
