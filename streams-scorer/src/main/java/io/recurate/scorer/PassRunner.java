@@ -82,7 +82,7 @@ public final class PassRunner implements AutoCloseable {
         // Batches are scored here while the stream threads read and write on.
         this.scoring = Executors.newFixedThreadPool(config.scoringThreads(), scoringThreads(applicationId));
         this.streams = new KafkaStreams(ScoringTopology.build(pass, topics, registry, config.batch(), scorer, scoring,
-                rereader, new ScorerMetrics(meters, pass.pass(), pass.modelVersion())),
+                config.scoringThreads(), rereader, new ScorerMetrics(meters, pass.pass(), pass.modelVersion())),
                 config.streamsProperties(applicationId));
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meters);

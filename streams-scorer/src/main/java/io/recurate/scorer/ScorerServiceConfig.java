@@ -43,7 +43,7 @@ public record ScorerServiceConfig(Map<String, Object> kafkaConfig, String namesp
 
     /**
      * One per core: featurizing is most of a batch's work and runs on them in parallel (each partition has up to
-     * two batches handed over), while inference calls take turns on the model.
+     * one batch more handed over than there are scoring threads), while inference calls take turns on the model.
      */
     public static int defaultScoringThreads() {
         return Runtime.getRuntime().availableProcessors();

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * byte limit, or when its oldest record has waited the maximum wait. A full batch is handed to a scoring thread
  * ({@link BatchScorer}: decoded, scored in one call, made into kept or removed records with an annotation each, or DLQ
  * records) while the stream thread goes on reading the next one; its records are forwarded on the stream thread, in
- * source order, in whichever transaction is open when it is done. Two batches per partition are in flight at most.
+ * source order, in whichever transaction is open when it is done. A partition has a bounded number of batches in
+ * flight, scored side by side: a fetch often holds one partition's records only, and its batches then keep every
+ * scoring thread busy.
  * What is buffered or in flight at a commit is recorded as a range of source offsets in a changelogged store (one
  * small entry per partition, not the documents): after a crash or a move to another scorer the task restores the
  * range, reads those records again from the source, and scores them, so a record whose offset was committed is
@@ -38,7 +40,9 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     private final PassContext pass;
     private final BatchSettings batch;
     private final Supplier<Scorer> scorer;
-    private final BatchScorer batchScorer;
+    /** One per batch in flight (a BatchScorer scores one batch at a time): batch n uses {@code n % length}. */
+    private final BatchScorer[] batchScorers;
+    private long handedOver;
     private final Executor scoring;
     private final SourceRereader rereader;
     private final ScorerMetrics metrics;
@@ -62,18 +66,27 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     }
 
     /**
-     * Batches a partition may have handed over and not forwarded: two, so that the scoring threads always have the
-     * next batch while the stream thread forwards the last one.
+     * Batches a partition may have handed over and not forwarded: one more than the scoring threads, so that they all
+     * have a batch while the stream thread forwards the last one; two at least.
      */
-    static final int MAX_IN_FLIGHT = 2;
+    static int maxInFlight(int scoringThreads) {
+        return Math.max(2, scoringThreads + 1);
+    }
 
-    /** @param scoring runs batches ({@code Runnable::run} scores on the stream thread itself) */
-    ScoringProcessor(PassContext pass, BatchSettings batch, Supplier<Scorer> scorer, BatchScorer batchScorer,
-                     Executor scoring, SourceRereader rereader, ScorerMetrics metrics) {
+    /**
+     * @param batchScorers makes the partition's batch scorers, one per batch it may have in flight
+     * @param scoring      runs batches ({@code Runnable::run} scores on the stream thread itself)
+     * @param maxInFlight  batches handed over and not forwarded at most
+     */
+    ScoringProcessor(PassContext pass, BatchSettings batch, Supplier<Scorer> scorer, Supplier<BatchScorer> batchScorers,
+                     Executor scoring, int maxInFlight, SourceRereader rereader, ScorerMetrics metrics) {
         this.pass = pass;
         this.batch = batch;
         this.scorer = scorer;
-        this.batchScorer = batchScorer;
+        this.batchScorers = new BatchScorer[maxInFlight];
+        for (int i = 0; i < maxInFlight; i++) {
+            this.batchScorers[i] = batchScorers.get();
+        }
         this.scoring = scoring;
         this.rereader = rereader;
         this.metrics = metrics;
@@ -153,20 +166,20 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
 
     /**
      * Hands the buffer to the scoring threads as one batch, first waiting for the oldest batch in flight when the
-     * partition has {@link #MAX_IN_FLIGHT} (the stream thread reads on while they are scored; the bound keeps a
-     * slow model from piling batches up).
+     * partition has as many as it may (the stream thread reads on while they are scored; the bound keeps a slow model
+     * from piling batches up).
      */
     private void handOver() {
-        while (inFlight.size() >= MAX_IN_FLIGHT) {
+        while (inFlight.size() >= batchScorers.length) {
             forwardOldest(true);
         }
         List<BufferedRecord> records = List.copyOf(pending);
         Scorer model = scorer.get();
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-        // A partition's batches are scored one after another (its BatchScorer is not shared), other partitions' beside.
-        CompletableFuture<BatchScorer.Outcome> outcome = inFlight.isEmpty()
-                ? CompletableFuture.supplyAsync(() -> batchScorer.score(records, model, now), scoring)
-                : inFlight.peekLast().outcome().thenApplyAsync(previous -> batchScorer.score(records, model, now), scoring);
+        // Batches are forwarded in order, so the batch that used this scorer before has been forwarded: it is free.
+        BatchScorer batchScorer = batchScorers[(int) (handedOver++ % batchScorers.length)];
+        CompletableFuture<BatchScorer.Outcome> outcome =
+                CompletableFuture.supplyAsync(() -> batchScorer.score(records, model, now), scoring);
         inFlight.addLast(new InFlight(outcome,
                 records.get(0).offset(), records.get(records.size() - 1).offset(), records.size(), pendingBytes));
         inFlightRecords += records.size();

@@ -31,10 +31,12 @@ public final class ScoringTopology {
     /**
      * @param scorer   gives the model the pass is pinned to; called once per batch
      * @param scoring  runs the batches beside the stream threads ({@code Runnable::run}: on them)
+     * @param scoringThreads threads of {@code scoring}, which a partition's batches in flight may keep busy
      * @param rereader reads a restored buffer's records again from the source
      */
     static Topology build(PassContext pass, RecurateTopics topics, RegistryClient registry, BatchSettings batch,
-                          Supplier<Scorer> scorer, Executor scoring, SourceRereader rereader, ScorerMetrics metrics) {
+                          Supplier<Scorer> scorer, Executor scoring, int scoringThreads, SourceRereader rereader,
+                          ScorerMetrics metrics) {
         Topology topology = new Topology();
         // Source: raw bytes, decoded by the scorer, so that an undecodable record reaches the DLQ
         // with its original bytes instead of stopping the stream.
@@ -46,9 +48,10 @@ public final class ScoringTopology {
         // killed predecessor and aborts its open transaction at once.
         var kept = topics.kept(pass.pass(), pass.variant());
         var removed = topics.removed(pass.pass(), pass.variant());
-        topology.addProcessor(SCORER, () -> new ScoringProcessor(pass, batch, scorer, new BatchScorer(pass,
+        topology.addProcessor(SCORER, () -> new ScoringProcessor(pass, batch, scorer, () -> new BatchScorer(pass,
                 new AvroDeserializer<>(registry, false, null), new ScoredDocumentWriter(registry,
-                kept.valueSerde().serializer(), kept.name(), removed.name())), scoring, rereader, metrics), SOURCE);
+                kept.valueSerde().serializer(), kept.name(), removed.name())), scoring,
+                ScoringProcessor.maxInFlight(scoringThreads), rereader, metrics), SOURCE);
         // What is buffered, as a range of source offsets per partition. Cached: the processor updates it with every
         // record, and a commit writes the last range (or its tombstone) once.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUFFER_STORE),
