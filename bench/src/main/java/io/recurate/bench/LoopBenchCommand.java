@@ -1,13 +1,13 @@
 package io.recurate.bench;
 
-import io.recurate.options.TrainOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.recurate.bench.BenchFrontierPage;
 import io.recurate.curation.policy.CurationPolicies;
 import io.recurate.curation.policy.CurationPolicy;
+import io.recurate.curation.policy.NaiveBayesEm;
 import io.recurate.curation.simulate.InMemoryLoop;
 import io.recurate.curation.simulate.LabelledDocument;
+import io.recurate.curation.simulate.LoopModels;
 import io.recurate.curation.simulate.PassResult;
 import io.recurate.curation.simulate.SupervisedCeiling;
 import io.recurate.model.data.JsonlReader;
@@ -15,6 +15,8 @@ import io.recurate.model.data.LabelledText;
 import io.recurate.model.featurize.FeaturizerSpec;
 import io.recurate.model.train.Example;
 import io.recurate.model.train.TrainerSettings;
+import io.recurate.model.transformer.LogisticHead;
+import io.recurate.options.TrainOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,23 +29,29 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "loop", mixinStandardHelpOptions = true,
-        description = {"Compares the curation policies on labelled corpora: for each corpus and each constitution seed (a "
-                + "constitution of --exemplars exemplars drawn from the corpus), every policy runs --passes passes of the loop "
-                + "in memory (the same trainer, featurizer and policies as 'run', without the broker), beside fastText's loop "
-                + "by hand (nested, tau 0.5) and the supervised ceiling (the same model trained on the gold labels, 5-fold "
-                + "cross-validation, read at each policy's benign retention).",
-                "Prints, per corpus and policy, the violating share kept and the benign retention of every pass (mean over "
-                        + "seeds), the gap to the ceiling after pass 1 and after the last pass, and which policy the default "
-                        + "rule picks; writes bench-loop.html (frontier charts) and bench-loop.json to --out."})
+        description = {"Compares the curation policies on labelled corpora, each also subsampled to --prevalences "
+                + "violating, with constitutions of --exemplars exemplars drawn with each of --seeds: every policy runs "
+                + "--passes passes of the loop in memory (the same policies and learners as 'run', without the broker), "
+                + "on each model kind of --encoders (a pretrained encoder's heads, or 'none': the hashed n-gram model).",
+                "Prints per run and version the ROC AUC and the violating share a single cut keeps at 90% and 95% benign "
+                        + "retention; for the final corpus its violating share and benign retention against v0's scores "
+                        + "cut once at the same retention (did iterating beat filtering once?); the supervised ceilings of "
+                        + "both model kinds; and the configuration the default rule picks (worst case over every run). "
+                        + "Writes bench-loop.html and bench-loop.json to --out."})
 final class LoopBenchCommand implements Callable<Integer> {
     @Option(names = "--corpus", paramLabel = "FILE", description = "Labelled JSONL corpus (repeatable; default: the shared "
             + "dev corpus ../shared/data/spamassassin-dev.jsonl.gz and the --sample corpus).")
     List<Path> corpora;
+
+    @Option(names = "--prevalences", split = ",", defaultValue = "0.05,0.10,0.20",
+            description = "Violating shares each corpus is subsampled to (the other class kept whole; 0 keeps the corpus "
+                    + "as it is) (default: ${DEFAULT-VALUE}).")
+    List<Double> prevalences;
 
     @Option(names = "--seeds", split = ",", defaultValue = "11,12,13", description = "Constitution seeds (default: ${DEFAULT-VALUE}).")
     List<Long> seeds;
@@ -57,16 +65,25 @@ final class LoopBenchCommand implements Callable<Integer> {
     @Option(names = "--passes", defaultValue = "5", description = "Passes (default: ${DEFAULT-VALUE}).")
     int passes;
 
-    @Option(names = "--policies", split = ",", description = "Policies to compare (default: all of them).")
+    @Option(names = "--policies", split = ",", defaultValue = "self-train,self-train-hard,nb-ramp",
+            description = "Policies to compare (default: ${DEFAULT-VALUE}); one that trains hashed n-gram models only "
+                    + "runs with --encoders none only.")
     List<String> policies;
 
-    @Option(names = "--fasttext", defaultValue = "fasttext", description = "fastText binary; 'none' skips the anchor (default: ${DEFAULT-VALUE}).")
-    String fasttext;
+    @Option(names = "--encoders", split = ",", defaultValue = "e5-small-v2,none",
+            description = "Model kinds: pretrained encoders (" + "e5-small-v2, all-minilm-l6-v2, bge-small-en-v1.5) and/or "
+                    + "none, the hashed n-gram model (default: ${DEFAULT-VALUE}).")
+    List<String> encoders;
 
-    @Option(names = "--out", defaultValue = "target/bench-loop", description = "Output and scratch folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-length", defaultValue = "256", description = "Encoder tokens per document (default: ${DEFAULT-VALUE}).")
+    int maxLength;
+
+    @Option(names = "--out", defaultValue = "target/bench-loop", description = "Output and scratch folder; embeddings are "
+            + "kept under it and reused by the next run (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--home", defaultValue = ".recurate", description = "Where the --sample corpus is fetched to (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--home", defaultValue = ".recurate", description = "Where the --sample corpus and encoders are fetched "
+            + "to (default: ${DEFAULT-VALUE}).")
     Path home;
 
     @Mixin
@@ -75,17 +92,20 @@ final class LoopBenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** One policy's runs on one corpus, one per seed. */
-    record Runs(String policy, List<List<PassResult>> bySeed) {
+    /** One configuration's runs on one corpus variant, one per seed. */
+    record Runs(String config, List<List<PassResult>> bySeed) {
         double mean(int pass, java.util.function.ToDoubleFunction<PassResult> metric) {
             return bySeed.stream().mapToDouble(r -> metric.applyAsDouble(r.get(Math.min(pass, r.size()) - 1))).average()
                     .orElse(Double.NaN);
         }
+
+        PassResult last(List<PassResult> run) {
+            return run.get(run.size() - 1);
+        }
     }
 
-    /** Everything measured on one corpus. */
-    record CorpusBench(String corpus, int documents, double violatingShare, List<Runs> runs, double[][] ceilingCurve,
-                       SupervisedCeiling ceiling) {
+    /** Everything measured on one corpus at one prevalence. */
+    record Variant(String corpus, int documents, double violatingShare, List<Runs> runs, Map<String, SupervisedCeiling> ceilings) {
     }
 
     @Override
@@ -97,49 +117,57 @@ final class LoopBenchCommand implements Callable<Integer> {
         TrainerSettings passSettings = training.settings();
         TrainerSettings constitutionSettings = passSettings.withEpochs(Math.max(passSettings.epochs(),
                 Math.min(100, 5000 / Math.max(1, exemplars)))).withValidationFraction(0);
-        List<String> names = policies != null ? policies : new ArrayList<>(CurationPolicies.all().keySet());
-        List<CorpusBench> benches = new ArrayList<>();
+        w.printf("Rule, stated before the runs: a configuration (policy and model kind) is eligible when in every run "
+                + "(corpus x prevalence x seed) the final corpus keeps at least 90%% of the acceptable documents and the "
+                + "last version's AUC is at least v0's; the default is the eligible one whose worst run beats v0 cut once at "
+                + "the same benign retention by the most (final violating share minus v0's, the largest over runs).%n");
+        List<Variant> variants = new ArrayList<>();
         for (Path file : files) {
-            List<LabelledDocument> corpus = read(file);
-            long violating = corpus.stream().filter(LabelledDocument::violating).count();
-            w.printf("%nCorpus %s: %d documents, %.2f%% violating; constitutions of %d exemplars drawn with seeds %s; "
-                    + "means over the seeds%n", file.getFileName(), corpus.size(), 100.0 * violating / corpus.size(), exemplars,
-                    seeds);
-            w.flush();
-            SupervisedCeiling ceiling = SupervisedCeiling.train(corpus, featurizer, passSettings, 5);
-            List<Runs> runs = new ArrayList<>();
-            for (String name : names) {
-                CurationPolicy policy = CurationPolicies.named(name);
-                List<List<PassResult>> bySeed = new ArrayList<>();
-                for (long seed : seeds) {
-                    bySeed.add(new InMemoryLoop(featurizer, passSettings, constitutionSettings)
-                            .run(corpus, constitution(corpus, seed), policy, passes));
+            List<LabelledDocument> full = read(file);
+            Map<String, LoopModels> kinds = new LinkedHashMap<>();
+            for (String encoder : encoders) {
+                kinds.put(encoder, encoder.equals("none") ? LoopModels.hashed(featurizer, passSettings, constitutionSettings)
+                        : LoopModels.heads(encoder, new CorpusEmbeddings(home, out.resolve("embeddings"), maxLength, w)
+                                .of(encoder, file, full), LogisticHead.LOOP_L2));
+            }
+            for (double prevalence : prevalences) {
+                List<LabelledDocument> corpus = prevalence <= 0 ? full : subsample(full, prevalence);
+                long violating = corpus.stream().filter(LabelledDocument::violating).count();
+                String name = file.getFileName() + (prevalence <= 0 ? "" : String.format(" @%.0f%%", 100 * prevalence));
+                w.printf("%n%s: %d documents, %.2f%% violating; constitutions of %d exemplars drawn with seeds %s%n", name,
+                        corpus.size(), 100.0 * violating / corpus.size(), exemplars, seeds);
+                w.printf("%-28s %-24s %-24s %-24s %-26s %s%n", "policy @ model", "AUC v0 -> last (mean)",
+                        "viol. kept @90% v0->last", "viol. kept @95% v0->last", "final viol. @ retention",
+                        "v0 cut once at that retention | beats v0");
+                w.flush();
+                Map<String, SupervisedCeiling> ceilings = new LinkedHashMap<>();
+                List<Runs> runs = new ArrayList<>();
+                for (var kind : kinds.entrySet()) {
+                    ceilings.put(kind.getKey(), SupervisedCeiling.train(corpus, kind.getValue(), 5));
+                    for (String policyName : policies) {
+                        CurationPolicy policy = CurationPolicies.named(policyName);
+                        if (!kind.getKey().equals("none") && policy.training() instanceof NaiveBayesEm) {
+                            continue; // naive Bayes counts n-grams: no encoder
+                        }
+                        List<List<PassResult>> bySeed = new ArrayList<>();
+                        for (long seed : seeds) {
+                            bySeed.add(new InMemoryLoop(kind.getValue()).run(corpus, constitution(corpus, seed), policy, passes));
+                        }
+                        Runs r = new Runs(policyName + " @ " + kind.getKey(), bySeed);
+                        runs.add(r);
+                        printRow(w, r);
+                    }
                 }
-                runs.add(new Runs(name, bySeed));
-                printRow(w, runs.get(runs.size() - 1), ceiling);
-            }
-            if (!fasttext.equals("none")) {
-                List<List<PassResult>> bySeed = new ArrayList<>();
-                for (long seed : seeds) {
-                    bySeed.add(new FastTextLoop(fasttext, out.resolve("fasttext"), weight)
-                            .run(corpus, constitution(corpus, seed), 0.5f, passes));
+                for (var c : ceilings.entrySet()) {
+                    w.printf("%-28s AUC %.4f, violating kept at 90%% benign retention %.2f%%, at 95%% %.2f%%%n",
+                            "ceiling @ " + c.getKey(), c.getValue().auc(), 100 * c.getValue().violatingShareAt(0.90),
+                            100 * c.getValue().violatingShareAt(0.95));
                 }
-                runs.add(new Runs("fastText", bySeed));
-                printRow(w, runs.get(runs.size() - 1), ceiling);
+                variants.add(new Variant(name, corpus.size(), (double) violating / corpus.size(), runs, ceilings));
             }
-            double[][] curve = new double[21][];
-            for (int i = 0; i <= 20; i++) {
-                double retention = 0.80 + 0.01 * i;
-                curve[i] = new double[] {retention, ceiling.violatingShareAt(retention)};
-            }
-            w.printf("%-10s supervised ceiling: %.2f%% violating kept at 95%% benign retention, %.2f%% at 90%%, %.2f%% at 85%%%n",
-                    "ceiling", 100 * ceiling.violatingShareAt(0.95), 100 * ceiling.violatingShareAt(0.90),
-                    100 * ceiling.violatingShareAt(0.85));
-            benches.add(new CorpusBench(file.getFileName().toString(), corpus.size(), (double) violating / corpus.size(), runs,
-                    curve, ceiling));
         }
-        String chosen = chooseDefault(w, benches, names);
-        Map<String, Object> json = json(benches, chosen);
+        String chosen = chooseDefault(w, variants);
+        Map<String, Object> json = json(variants, chosen);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("bench-loop.json").toFile(), json);
         Files.writeString(out.resolve("bench-loop.html"), BenchFrontierPage.render(json));
         w.printf("%nWrote %s and %s%n", out.resolve("bench-loop.html"), out.resolve("bench-loop.json"));
@@ -147,90 +175,116 @@ final class LoopBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void printRow(PrintWriter w, Runs runs, SupervisedCeiling ceiling) {
-        StringBuilder row = new StringBuilder(String.format("%-10s", runs.policy()));
-        for (int p = 1; p <= passes; p++) {
-            row.append(String.format("  p%d %5.2f%% @%5.1f%%", p, 100 * runs.mean(p, PassResult::violatingShare),
-                    100 * runs.mean(p, PassResult::benignRetention)));
+    private void printRow(PrintWriter w, Runs r) {
+        int wins = 0;
+        StringBuilder worst = new StringBuilder();
+        for (List<PassResult> run : r.bySeed()) {
+            PassResult last = r.last(run);
+            wins += last.violatingShare() < last.v0AtRetention() ? 1 : 0;
         }
-        double gap1 = gap(runs, 1, ceiling);
-        double gapN = gap(runs, passes, ceiling);
-        row.append(String.format("  | gap to ceiling p1 %.2f, p%d %.2f points (%s closed)", 100 * gap1, passes, 100 * gapN,
-                gap1 > 0 ? String.format("%.0f%%", 100 * (1 - gapN / gap1)) : "-"));
-        w.println(row);
+        w.printf("%-28s %.4f -> %.4f          %5.2f%% -> %5.2f%%        %5.2f%% -> %5.2f%%        %5.2f%% @ %5.1f%%          "
+                        + "%5.2f%%  | %d of %d%s%n", r.config(),
+                r.mean(1, PassResult::corpusAuc), r.mean(passes, PassResult::corpusAuc),
+                100 * r.mean(1, PassResult::violatingAt90), 100 * r.mean(passes, PassResult::violatingAt90),
+                100 * r.mean(1, PassResult::violatingAt95), 100 * r.mean(passes, PassResult::violatingAt95),
+                100 * r.mean(passes, PassResult::violatingShare), 100 * r.mean(passes, PassResult::benignRetention),
+                100 * r.mean(passes, PassResult::v0AtRetention), wins, r.bySeed().size(), worst);
         w.flush();
     }
 
-    /** Mean over seeds of a pass's violating share minus the ceiling's at the same benign retention. */
-    static double gap(Runs runs, int pass, SupervisedCeiling ceiling) {
-        return runs.bySeed().stream().mapToDouble(r -> {
-            PassResult p = r.get(Math.min(pass, r.size()) - 1);
-            return p.violatingShare() - ceiling.violatingShareAt(p.benignRetention());
-        }).average().orElse(Double.NaN);
-    }
-
-    /**
-     * The rule, stated before the bench is run: a policy is eligible when, on every corpus, its mean benign
-     * retention after the last pass is at least 90% and its mean final violating share is not above pass 1's;
-     * the default is the eligible policy with the lowest mean final gap to the supervised ceiling (averaged
-     * over corpora).
-     */
-    private String chooseDefault(PrintWriter w, List<CorpusBench> benches, List<String> names) {
-        String best = null;
-        double bestGap = Double.POSITIVE_INFINITY;
-        w.printf("%nDefault rule: eligible if, on every corpus, mean benign retention after pass %d >= 90%% and the mean "
-                + "final violating share <= pass 1's; the default is the eligible policy with the lowest mean final gap to "
-                + "the ceiling.%n", passes);
-        for (String name : names) {
-            boolean eligible = true;
-            double gapSum = 0;
-            for (CorpusBench b : benches) {
-                Runs r = b.runs().stream().filter(x -> x.policy().equals(name)).findFirst().orElseThrow();
-                eligible &= r.mean(passes, PassResult::benignRetention) >= 0.90
-                        && r.mean(passes, PassResult::violatingShare) <= r.mean(1, PassResult::violatingShare) + 1e-12;
-                gapSum += gap(r, passes, b.ceiling());
-            }
-            double meanGap = gapSum / Math.max(1, benches.size());
-            w.printf("  %-8s %s, mean final gap %.2f points%n", name, eligible ? "eligible" : "not eligible", 100 * meanGap);
-            if (eligible && meanGap < bestGap) {
-                bestGap = meanGap;
-                best = name;
+    /** The rule stated at the start, applied over every run of every variant. */
+    private String chooseDefault(PrintWriter w, List<Variant> variants) {
+        Map<String, double[]> byConfig = new LinkedHashMap<>(); // worst margin, min retention, min AUC gain, runs, wins
+        for (Variant v : variants) {
+            for (Runs r : v.runs()) {
+                double[] s = byConfig.computeIfAbsent(r.config(), k -> new double[] {Double.NEGATIVE_INFINITY,
+                        Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 0, 0});
+                for (List<PassResult> run : r.bySeed()) {
+                    PassResult last = r.last(run);
+                    s[0] = Math.max(s[0], last.violatingShare() - last.v0AtRetention());
+                    s[1] = Math.min(s[1], last.benignRetention());
+                    s[2] = Math.min(s[2], last.corpusAuc() - run.get(0).corpusAuc());
+                    s[3]++;
+                    s[4] += last.violatingShare() < last.v0AtRetention() ? 1 : 0;
+                }
             }
         }
-        w.printf("Rule picks: %s (the built-in default is %s)%n", best == null ? "none" : best, CurationPolicies.DEFAULT);
+        w.printf("%nOver every run: worst (final violating share - v0 cut once at the same retention), lowest benign "
+                + "retention, smallest AUC change v0 -> last, runs that beat v0%n");
+        String best = null;
+        double bestMargin = Double.POSITIVE_INFINITY;
+        for (var e : byConfig.entrySet()) {
+            double[] s = e.getValue();
+            boolean eligible = s[1] >= 0.90 && s[2] >= 0;
+            w.printf("  %-28s worst %+.2f points, retention >= %.1f%%, AUC change >= %+.4f, beats v0 in %d of %d: %s%n",
+                    e.getKey(), 100 * s[0], 100 * s[1], s[2], (int) s[4], (int) s[3], eligible ? "eligible" : "not eligible");
+            if (eligible && s[0] < bestMargin) {
+                bestMargin = s[0];
+                best = e.getKey();
+            }
+        }
+        w.printf("Rule picks: %s (the built-in default is %s with --encoder %s)%n", best == null ? "none" : best,
+                CurationPolicies.DEFAULT, io.recurate.model.transformer.PretrainedEncoder.DEFAULT);
         return best;
     }
 
-    private Map<String, Object> json(List<CorpusBench> benches, String chosen) {
+    private Map<String, Object> json(List<Variant> variants, String chosen) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("passes", passes);
         root.put("seeds", seeds);
         root.put("exemplars", exemplars);
         root.put("rule_picks", chosen);
-        root.put("default", CurationPolicies.DEFAULT);
+        root.put("default", CurationPolicies.DEFAULT + " @ " + io.recurate.model.transformer.PretrainedEncoder.DEFAULT);
         List<Object> corporaJson = new ArrayList<>();
-        for (CorpusBench b : benches) {
+        for (Variant v : variants) {
             Map<String, Object> c = new LinkedHashMap<>();
-            c.put("corpus", b.corpus());
-            c.put("documents", b.documents());
-            c.put("violating_share", b.violatingShare());
-            List<Object> ceiling = new ArrayList<>();
-            for (double[] point : b.ceilingCurve()) {
-                ceiling.add(Map.of("benign_retention", point[0], "violating_share", point[1]));
-            }
-            c.put("ceiling", ceiling);
+            c.put("corpus", v.corpus());
+            c.put("documents", v.documents());
+            c.put("violating_share", v.violatingShare());
+            Map<String, Object> ceilings = new LinkedHashMap<>();
+            v.ceilings().forEach((kind, ceiling) -> {
+                List<Object> curve = new ArrayList<>();
+                for (int i = 0; i <= 20; i++) {
+                    double retention = 0.80 + 0.01 * i;
+                    curve.add(Map.of("benign_retention", retention, "violating_share", ceiling.violatingShareAt(retention)));
+                }
+                ceilings.put(kind, Map.of("auc", ceiling.auc(), "curve", curve));
+            });
+            c.put("ceilings", ceilings);
+            // The frontier page draws the first kind's ceiling.
+            c.put("ceiling", ((Map<?, ?>) ceilings.values().iterator().next()).get("curve"));
             List<Object> policiesJson = new ArrayList<>();
-            for (Runs r : b.runs()) {
+            for (Runs r : v.runs()) {
+                SupervisedCeiling own = v.ceilings().get(r.config().substring(r.config().indexOf(" @ ") + 3));
                 Map<String, Object> p = new LinkedHashMap<>();
-                p.put("policy", r.policy());
+                p.put("policy", r.config());
                 List<Object> rows = new ArrayList<>();
                 for (int pass = 1; pass <= passes; pass++) {
-                    rows.add(Map.of("pass", pass, "violating_share", r.mean(pass, PassResult::violatingShare),
-                            "benign_retention", r.mean(pass, PassResult::benignRetention),
-                            "restored", r.mean(pass, PassResult::restored),
-                            "gap_to_ceiling", gap(r, pass, b.ceiling())));
+                    int at = pass;
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("pass", pass);
+                    row.put("violating_share", r.mean(pass, PassResult::violatingShare));
+                    row.put("benign_retention", r.mean(pass, PassResult::benignRetention));
+                    row.put("auc", r.mean(pass, PassResult::corpusAuc));
+                    row.put("violating_at_90", r.mean(pass, PassResult::violatingAt90));
+                    row.put("violating_at_95", r.mean(pass, PassResult::violatingAt95));
+                    row.put("v0_at_same_retention", r.mean(pass, PassResult::v0AtRetention));
+                    row.put("restored", r.mean(pass, PassResult::restored));
+                    row.put("gap_to_ceiling", r.bySeed().stream().mapToDouble(run -> {
+                        PassResult x = run.get(Math.min(at, run.size()) - 1);
+                        return x.violatingShare() - own.violatingShareAt(x.benignRetention());
+                    }).average().orElse(Double.NaN));
+                    rows.add(row);
                 }
                 p.put("passes", rows);
+                List<Object> finals = new ArrayList<>();
+                for (int s = 0; s < r.bySeed().size(); s++) {
+                    PassResult last = r.last(r.bySeed().get(s));
+                    finals.add(Map.of("seed", seeds.get(s), "violating_share", last.violatingShare(),
+                            "benign_retention", last.benignRetention(), "v0_at_same_retention", last.v0AtRetention(),
+                            "auc_v0", r.bySeed().get(s).get(0).corpusAuc(), "auc_last", last.corpusAuc()));
+                }
+                p.put("final_by_seed", finals);
                 policiesJson.add(p);
             }
             c.put("policies", policiesJson);
@@ -241,41 +295,62 @@ final class LoopBenchCommand implements Callable<Integer> {
     }
 
     private List<Path> defaultCorpora(PrintWriter w) throws Exception {
-        List<Path> out = new ArrayList<>();
+        List<Path> found = new ArrayList<>();
         Path shared = Path.of("../shared/data/spamassassin-dev.jsonl.gz");
         if (Files.isRegularFile(shared)) {
-            out.add(shared);
+            found.add(shared);
         } else {
             w.println("No " + shared + " here: benching the --sample corpus only");
         }
-        out.add(io.recurate.corpus.SampleCorpus.prepare(home, w).corpus());
-        return out;
+        found.add(io.recurate.corpus.SampleCorpus.prepare(home, w).corpus());
+        return found;
+    }
+
+    /**
+     * The corpus with one class subsampled (a fixed seed) so that {@code prevalence} of it is violating: the violating
+     * documents when the corpus has more than that, else the acceptable ones.
+     */
+    static List<LabelledDocument> subsample(List<LabelledDocument> corpus, double prevalence) {
+        List<LabelledDocument> violating = new ArrayList<>(corpus.stream().filter(LabelledDocument::violating).toList());
+        List<LabelledDocument> acceptable = new ArrayList<>(corpus.stream().filter(d -> !d.violating()).toList());
+        Random random = new Random(1);
+        Collections.shuffle(violating, random);
+        Collections.shuffle(acceptable, random);
+        double natural = (double) violating.size() / corpus.size();
+        if (natural > prevalence) {
+            violating = violating.subList(0, (int) Math.round(prevalence / (1 - prevalence) * acceptable.size()));
+        } else {
+            acceptable = acceptable.subList(0, (int) Math.round((1 - prevalence) / prevalence * violating.size()));
+        }
+        java.util.Set<LabelledDocument> keep = new java.util.HashSet<>(violating);
+        keep.addAll(acceptable);
+        return corpus.stream().filter(keep::contains).toList(); // the corpus's order
     }
 
     /** --exemplars exemplars drawn from the corpus with {@code seed}, half of each label. */
     private List<Example> constitution(List<LabelledDocument> corpus, long seed) {
         List<LabelledDocument> shuffled = new ArrayList<>(corpus);
         Collections.shuffle(shuffled, new Random(seed));
-        List<Example> out = new ArrayList<>();
+        List<Example> found = new ArrayList<>();
         shuffled.stream().filter(LabelledDocument::violating).limit(exemplars / 2)
-                .forEach(d -> out.add(new Example(d.text(), true, weight)));
+                .forEach(d -> found.add(new Example(d.text(), true, weight)));
         shuffled.stream().filter(d -> !d.violating()).limit(exemplars - exemplars / 2)
-                .forEach(d -> out.add(new Example(d.text(), false, weight)));
-        return out;
+                .forEach(d -> found.add(new Example(d.text(), false, weight)));
+        return found;
     }
 
-    private static List<LabelledDocument> read(Path file) {
-        List<LabelledDocument> out = new ArrayList<>();
+    static List<LabelledDocument> read(Path file) {
+        List<LabelledDocument> found = new ArrayList<>();
         try (JsonlReader reader = JsonlReader.open(file, JsonlReader.OnError.SKIP, true)) {
             reader.forEachRemaining((LabelledText t) -> {
                 if (t.labelled()) {
-                    out.add(new LabelledDocument(t.id(), t.text(), t.violating()));
+                    found.add(new LabelledDocument(t.id(), t.text(), t.violating()));
                 }
             });
         }
-        if (out.isEmpty()) {
+        if (found.isEmpty()) {
             throw new IllegalArgumentException(file + " has no labelled documents (a \"label\" of acceptable or violating)");
         }
-        return out;
+        return found;
     }
 }

@@ -119,7 +119,7 @@ public final class TransformerBenchCommand implements Callable<Integer> {
                         new ModelBundle.Description("filter", "bench", null, 0.5f, Map.of(), Map.of()), headBundle, false);
                 EmbeddingCache cache = new EmbeddingCache(1L << 30);
                 try (EmbeddingHeadScorer scorer = EmbeddingHeadScorer.open(headBundle.resolve(ModelBundle.MODEL),
-                        ModelBundle.sha256(encoder), tokenizer, headSpec, headBundle.resolve(LinearHead.FILE), cache, cpu)) {
+                        ModelBundle.sha256(encoder), tokenizer, headSpec, headBundle, cache, cpu)) {
                     long start = System.nanoTime();
                     scorer.score(texts);
                     double cold = texts.size() / ((System.nanoTime() - start) / 1e9);

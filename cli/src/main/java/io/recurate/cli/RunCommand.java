@@ -184,7 +184,7 @@ final class RunCommand implements Callable<Integer> {
         if (budget != null) {
             return CurationPolicies.with(CurationPolicies.budget(budget), policy.mode, policy.folds);
         }
-        return policy.resolve();
+        return policy.resolve(trainer.usesEncoder());
     }
 
     /** Announces and promotes a bundle from outside as v0, after the same checks as any bundle. */

@@ -37,7 +37,7 @@ final class TrainerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ClusterOptions.Cluster resolved = cluster.resolve().forServices();
         log.info("Cluster: {}", resolved.describe());
-        TrainerConfig config = trainer.config(resolved, cluster.home, threshold, policy.resolve());
+        TrainerConfig config = trainer.config(resolved, cluster.home, threshold, policy.resolve(trainer.usesEncoder()));
         var endpoint = metrics.open("trainer", 9405);
         TrainerService service = new TrainerService(config, resolved.topics(),
                 endpoint.registry());

@@ -3,7 +3,9 @@ package io.recurate.scorer;
 import io.recurate.service.Causes;
 import io.recurate.service.Service;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.recurate.ledger.EmbeddingTopic;
 import io.recurate.ledger.ModelLedger;
+import io.recurate.model.transformer.EmbeddingCache;
 import io.recurate.ledger.PassLedger;
 import io.recurate.registry.RegistryClient;
 import io.recurate.schemas.PassCounts;
@@ -68,8 +70,12 @@ public final class ScorerService implements Service {
     @Override
     public void run() throws InterruptedException {
         try (TopicAdmin admin = new TopicAdmin(config.kafkaConfig())) {
-            admin.ensure(List.of(topics.plan().models(), topics.plan().passes()));
+            admin.ensure(List.of(topics.plan().models(), topics.plan().passes(), topics.plan().embeddings()));
         }
+        // Every embedding this process computes goes to <ns>.embeddings, so that a trainer elsewhere does not compute
+        // it again.
+        EmbeddingTopic.Publisher shared = EmbeddingTopic.publisher(config.kafkaConfig(), topics.plan().embeddings().name());
+        EmbeddingCache.shared().addListener(shared);
         log.info("Scorer service started: namespace {}, {}, batch {} / {} ms, device {}, {}", config.namespace(),
                 config.exactlyOnce() ? "exactly_once_v2" : "at_least_once", config.batch().maxBatch(),
                 config.batch().maxWait().toMillis(), config.onnx().device(),
@@ -103,6 +109,8 @@ public final class ScorerService implements Service {
             }
         } finally {
             passes.close();
+            EmbeddingCache.shared().removeListener(shared);
+            shared.close();
         }
     }
 

@@ -147,6 +147,15 @@ public final class TopicPlan {
         return new TopicSpec(spec.name(), spec.partitions(), spec.replication(), configs, null);
     }
 
+    /**
+     * Embeddings a scorer computed with a pretrained encoder, so that no other process (a trainer, a restarted scorer)
+     * runs the encoder again on the same text: compacted, keyed {@code <encoder sha256>:<text sha256, 128 bits>} (hex),
+     * the value the vector as little-endian float32 (1,536 bytes for 384 dimensions), no schema.
+     */
+    public TopicSpec embeddings() {
+        return compacted(namespace + ".embeddings", partitions, null);
+    }
+
     /** The largest chunk of a bundle file in {@link #bundles()}. */
     public static final int BUNDLE_CHUNK_BYTES = 1024 * 1024;
 
@@ -157,7 +166,7 @@ public final class TopicPlan {
 
     /** The topics a namespace needs before its first pass. */
     public List<TopicSpec> baseTopics() {
-        return List.of(ingest(), annotations(), models(), passes(), dlq(), bundles());
+        return List.of(ingest(), annotations(), models(), passes(), dlq(), bundles(), embeddings());
     }
 
     /** The topics of one pass, created when the pass starts. */

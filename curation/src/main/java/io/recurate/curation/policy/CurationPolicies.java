@@ -11,9 +11,14 @@ import java.util.function.Supplier;
  * never above pass 1), from that bench.
  */
 public final class CurationPolicies {
-    public static final String DEFAULT = "nb-ramp";
+    /** The default with a pretrained encoder (the default model kind). */
+    public static final String DEFAULT = "self-train";
+    /** The default with the hashed n-gram model ({@code --encoder none}). */
+    public static final String DEFAULT_HASHED = "nb-ramp";
     /** Folds of a cross-fitted version: each fold model trains on 80% of the corpus. */
     public static final int FOLDS = 5;
+    /** The benign share the prior-cut policies accept to lose for the violators ranked among them (a 95% target). */
+    static final double BENIGN_ALLOWANCE = 0.05;
     /** How much of the estimated violating share the ramp policies remove. */
     static final double FRACTION = 0.95;
     private static final Map<String, Supplier<CurationPolicy>> NAMED = new LinkedHashMap<>();
@@ -33,6 +38,10 @@ public final class CurationPolicies {
                 new CalibratedThreshold(0.5f)));
         NAMED.put("nb-ramp", () -> new CurationPolicy("nb-ramp", SourceMode.FULL, FOLDS, new NaiveBayesEm(1, false),
                 new PriorRamp(4, FRACTION, 0.5)));
+        NAMED.put("self-train", () -> new CurationPolicy("self-train", SourceMode.FULL, FOLDS, new SelfTraining(true),
+                new PriorCut(BENIGN_ALLOWANCE, 0.5)));
+        NAMED.put("self-train-hard", () -> new CurationPolicy("self-train-hard", SourceMode.FULL, FOLDS,
+                new SelfTraining(false), new PriorCut(BENIGN_ALLOWANCE, 0.5)));
     }
 
     private CurationPolicies() {

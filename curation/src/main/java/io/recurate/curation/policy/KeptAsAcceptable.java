@@ -1,11 +1,10 @@
 package io.recurate.curation.policy;
 
 import io.recurate.curation.train.CrossFitExample;
-import io.recurate.curation.train.CrossFitTrainer;
 import io.recurate.curation.train.Exemplars;
+import io.recurate.curation.train.FoldLearner;
 import io.recurate.curation.train.TextDocument;
 import io.recurate.model.train.Example;
-import io.recurate.model.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +21,8 @@ public final class KeptAsAcceptable implements TrainingPolicy {
     }
 
     @Override
-    public TrainedVersion train(TrainingInput input, CrossFitTrainer trainer, TrainingListener listener,
-                                CrossFitTrainer.FoldSink sink) {
-        return TrainedVersion.of(trainer.train(examples(input), listener, sink), input.constitution(), Map.of());
+    public TrainedVersion train(TrainingInput input, FoldLearner learner) {
+        return TrainedVersion.of(learner.fitVersion(examples(input)), input.constitution(), Map.of());
     }
 
     /** Positives as violating, unlabelled as acceptable, constitution to every fold. */

@@ -1,9 +1,8 @@
 package io.recurate.curation.policy;
 
-import io.recurate.curation.train.CrossFitModels;
-import io.recurate.curation.train.CrossFitTrainer;
+import io.recurate.curation.train.FoldLearner;
+import io.recurate.curation.train.FoldModels;
 import io.recurate.curation.train.TextDocument;
-import io.recurate.model.train.TrainingListener;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,21 +22,20 @@ public final class LabelFrequency implements TrainingPolicy {
     }
 
     @Override
-    public TrainedVersion train(TrainingInput input, CrossFitTrainer trainer, TrainingListener listener,
-                                CrossFitTrainer.FoldSink sink) {
-        requireFolds(trainer, name());
-        CrossFitModels models = trainer.train(KeptAsAcceptable.examples(input), listener, sink);
+    public TrainedVersion train(TrainingInput input, FoldLearner learner) {
+        requireFolds(learner, name());
+        FoldModels models = learner.fitVersion(KeptAsAcceptable.examples(input));
         return TrainedVersion.of(models, input.constitution(), calibrate(models, input));
     }
 
-    static void requireFolds(CrossFitTrainer trainer, String policy) {
-        if (trainer.k() < 2) {
+    static void requireFolds(FoldLearner learner, String policy) {
+        if (learner.k() < 2) {
             throw new IllegalArgumentException(policy + " needs held-out scores: cross-fit with at least 2 folds");
         }
     }
 
     /** c from the positives' held-out scores, the threshold c/2, and the prior it implies. */
-    static Map<String, Double> calibrate(CrossFitModels models, TrainingInput input) {
+    static Map<String, Double> calibrate(FoldModels models, TrainingInput input) {
         double c = labelFrequency(models, input.violating());
         double prior = prior(models, input, c);
         Map<String, Double> calibration = new HashMap<>();
@@ -49,7 +47,7 @@ public final class LabelFrequency implements TrainingPolicy {
     }
 
     /** Mean held-out score of the labelled positives; 1 when there are none (nothing to correct). */
-    static double labelFrequency(CrossFitModels models, List<TextDocument> positives) {
+    static double labelFrequency(FoldModels models, List<TextDocument> positives) {
         if (positives.isEmpty()) {
             return 1;
         }
@@ -64,7 +62,7 @@ public final class LabelFrequency implements TrainingPolicy {
      * The violating share of positives and unlabelled together: each unlabelled document counts with
      * Elkan and Noto's weight P(violating | x, unlabelled) = (1 − c)/c · g/(1 − g), clipped to [0, 1].
      */
-    static double prior(CrossFitModels models, TrainingInput input, double c) {
+    static double prior(FoldModels models, TrainingInput input, double c) {
         int total = input.violating().size() + input.unlabelled().size();
         if (total == 0) {
             return 0;

@@ -3,6 +3,7 @@ package io.recurate.curation.policy;
 import io.recurate.curation.train.CrossFitModels;
 import io.recurate.curation.train.CrossFitTrainer;
 import io.recurate.curation.train.Exemplars;
+import io.recurate.curation.train.FoldLearner;
 import io.recurate.curation.train.TextDocument;
 import io.recurate.model.bundle.Folds;
 import io.recurate.model.featurize.Featurizer;
@@ -72,8 +73,10 @@ public final class NaiveBayesEm implements TrainingPolicy {
     }
 
     @Override
-    public TrainedVersion trainInitial(List<Example> constitution, CrossFitTrainer trainer, TrainingListener listener,
-                                       CrossFitTrainer.FoldSink sink) {
+    public TrainedVersion trainInitial(List<Example> constitution, FoldLearner learner) {
+        CrossFitTrainer trainer = CrossFitTrainer.required(learner, name());
+        TrainingListener listener = trainer.listener();
+        CrossFitTrainer.FoldSink sink = trainer.sink();
         Featurizer featurizer = new Featurizer(trainer.spec());
         int k = trainer.k();
         List<Doc> exemplars = exemplars(constitution, featurizer, k);
@@ -84,8 +87,10 @@ public final class NaiveBayesEm implements TrainingPolicy {
     }
 
     @Override
-    public TrainedVersion train(TrainingInput input, CrossFitTrainer trainer, TrainingListener listener,
-                                CrossFitTrainer.FoldSink sink) {
+    public TrainedVersion train(TrainingInput input, FoldLearner learner) {
+        CrossFitTrainer trainer = CrossFitTrainer.required(learner, name());
+        TrainingListener listener = trainer.listener();
+        CrossFitTrainer.FoldSink sink = trainer.sink();
         FeaturizerSpec spec = trainer.spec();
         Featurizer featurizer = new Featurizer(spec);
         int k = trainer.k();

@@ -20,6 +20,15 @@ public record RemovalBudget(double q) implements ThresholdPolicy {
         return quantileThreshold(pass.sourceScores().get(), q);
     }
 
+    /** The share of {@code scores} at or above {@code tau}. */
+    static double shareAtOrAbove(float[] scores, float tau) {
+        long n = 0;
+        for (float s : scores) {
+            n += s >= tau ? 1 : 0;
+        }
+        return scores.length == 0 ? 0 : (double) n / scores.length;
+    }
+
     /** The smallest τ that removes at most the {@code q} highest-scoring share of {@code scores}. */
     public static float quantileThreshold(float[] scores, double q) {
         if (scores.length == 0) {

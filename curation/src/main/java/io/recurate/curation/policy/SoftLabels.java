@@ -1,12 +1,11 @@
 package io.recurate.curation.policy;
 
 import io.recurate.curation.train.CrossFitExample;
-import io.recurate.curation.train.CrossFitModels;
-import io.recurate.curation.train.CrossFitTrainer;
 import io.recurate.curation.train.Exemplars;
+import io.recurate.curation.train.FoldLearner;
+import io.recurate.curation.train.FoldModels;
 import io.recurate.curation.train.TextDocument;
 import io.recurate.model.train.Example;
-import io.recurate.model.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,10 +37,9 @@ public final class SoftLabels implements TrainingPolicy {
     }
 
     @Override
-    public TrainedVersion train(TrainingInput input, CrossFitTrainer trainer, TrainingListener listener,
-                                CrossFitTrainer.FoldSink sink) {
-        LabelFrequency.requireFolds(trainer, name());
-        CrossFitModels models = trainer.train(KeptAsAcceptable.examples(input), listener, CrossFitTrainer.FoldSink.NONE);
+    public TrainedVersion train(TrainingInput input, FoldLearner learner) {
+        LabelFrequency.requireFolds(learner, name());
+        FoldModels models = learner.fit(KeptAsAcceptable.examples(input));
         Map<String, Double> start = LabelFrequency.calibrate(models, input);
         double c = start.get(TrainedVersion.LABEL_FREQUENCY);
         double[] posterior = new double[input.unlabelled().size()];
@@ -50,8 +48,7 @@ public final class SoftLabels implements TrainingPolicy {
             posterior[i] = Math.min(1, models.score(d.id(), d.text()) / c);
         }
         for (int round = 1; round <= rounds; round++) {
-            models = trainer.train(examples(input, posterior), listener,
-                    round == rounds ? sink : CrossFitTrainer.FoldSink.NONE);
+            models = round == rounds ? learner.fitVersion(examples(input, posterior)) : learner.fit(examples(input, posterior));
             if (round < rounds) {
                 for (int i = 0; i < posterior.length; i++) {
                     TextDocument d = input.unlabelled().get(i);

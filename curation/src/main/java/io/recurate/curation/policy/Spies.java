@@ -1,13 +1,12 @@
 package io.recurate.curation.policy;
 
 import io.recurate.curation.train.CrossFitExample;
-import io.recurate.curation.train.CrossFitModels;
-import io.recurate.curation.train.CrossFitTrainer;
 import io.recurate.curation.train.Exemplars;
+import io.recurate.curation.train.FoldLearner;
+import io.recurate.curation.train.FoldModels;
 import io.recurate.curation.train.TextDocument;
 import io.recurate.model.bundle.Folds;
 import io.recurate.model.train.Example;
-import io.recurate.model.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,9 +44,8 @@ public final class Spies implements TrainingPolicy {
     }
 
     @Override
-    public TrainedVersion train(TrainingInput input, CrossFitTrainer trainer, TrainingListener listener,
-                                CrossFitTrainer.FoldSink sink) {
-        LabelFrequency.requireFolds(trainer, name());
+    public TrainedVersion train(TrainingInput input, FoldLearner learner) {
+        LabelFrequency.requireFolds(learner, name());
         List<TextDocument> spies = new ArrayList<>();
         List<CrossFitExample> examples = new ArrayList<>();
         for (TextDocument d : input.violating()) {
@@ -61,7 +59,7 @@ public final class Spies implements TrainingPolicy {
             examples.add(new CrossFitExample(d.id(), new Example(d.text(), false, 1f)));
         }
         examples.addAll(Exemplars.crossFitted(input.constitution()));
-        CrossFitModels models = trainer.train(examples, listener, sink);
+        FoldModels models = learner.fitVersion(examples);
         if (spies.isEmpty()) {
             return TrainedVersion.of(models, input.constitution(), Map.of());
         }

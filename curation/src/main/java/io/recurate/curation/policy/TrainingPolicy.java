@@ -1,9 +1,8 @@
 package io.recurate.curation.policy;
 
-import io.recurate.curation.train.CrossFitTrainer;
 import io.recurate.curation.train.Exemplars;
+import io.recurate.curation.train.FoldLearner;
 import io.recurate.model.train.Example;
-import io.recurate.model.train.TrainingListener;
 import java.util.List;
 import java.util.Map;
 
@@ -13,18 +12,16 @@ public interface TrainingPolicy {
     String name();
 
     /**
-     * Version 0, from the constitution alone: by default the SGD model, cross-fitted over the exemplars
-     * when {@code trainer} has folds (so each exemplar gets a held-out score).
+     * Version 0, from the constitution alone, cross-fitted over the exemplars when the learner has folds (so each
+     * exemplar gets a held-out score).
      */
-    default TrainedVersion trainInitial(List<Example> constitution, CrossFitTrainer trainer, TrainingListener listener,
-                                        CrossFitTrainer.FoldSink sink) {
-        return TrainedVersion.of(trainer.train(Exemplars.crossFitted(constitution), listener, sink), constitution, Map.of());
+    default TrainedVersion trainInitial(List<Example> constitution, FoldLearner learner) {
+        return TrainedVersion.of(learner.fitVersion(Exemplars.crossFitted(constitution)), constitution, Map.of());
     }
 
     /**
-     * Trains the next version. The final fold models (and only those) go to {@code sink}, which writes
-     * their bundles.
+     * Trains the next version with {@code learner}: its final fold models (and only those) come from
+     * {@link FoldLearner#fitVersion}, which writes their bundles.
      */
-    TrainedVersion train(TrainingInput input, CrossFitTrainer trainer, TrainingListener listener,
-                         CrossFitTrainer.FoldSink sink);
+    TrainedVersion train(TrainingInput input, FoldLearner learner);
 }

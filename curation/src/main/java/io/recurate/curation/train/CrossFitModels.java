@@ -9,7 +9,7 @@ import java.util.List;
  * A version's K fold models, reduced for scoring. A document is scored by the model of its fold, which
  * never trained on it, so its score says what the rest of the corpus teaches about it, not its own label.
  */
-public final class CrossFitModels {
+public final class CrossFitModels implements FoldModels {
     private final List<FoldedModel> folds;
     private final Featurizer featurizer;
 
@@ -21,6 +21,7 @@ public final class CrossFitModels {
         this.featurizer = new Featurizer(folds.get(0).spec());
     }
 
+    @Override
     public int k() {
         return folds.size();
     }
@@ -29,6 +30,7 @@ public final class CrossFitModels {
         return featurizer;
     }
 
+    @Override
     public float score(String id, String text) {
         return score(id, featurizer.ids(text));
     }

@@ -10,11 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Trains a version as K fold models: model k learns from every example but the documents of fold k
- * (constitution exemplars go to all). One trained table is alive at a time: each fold is handed to the
- * sink (which writes its bundle) and kept only in folded form.
+ * Trains a version as K hashed n-gram fold models (the built-in SGD model): model k learns from every example but the
+ * documents of fold k. One trained table is alive at a time: each fold of the version is handed to the sink (which
+ * writes its bundle) and kept only in folded form.
  */
-public final class CrossFitTrainer {
+public final class CrossFitTrainer implements FoldLearner {
     /** Receives each fold's trained model while it is still whole, e.g. to write its bundle. */
     @FunctionalInterface
     public interface FoldSink {
@@ -26,18 +26,62 @@ public final class CrossFitTrainer {
     private final FeaturizerSpec spec;
     private final TrainerSettings settings;
     private final int k;
+    private final TrainingListener listener;
+    private final FoldSink sink;
 
+    /** A learner whose models are kept in memory only (benchmarks, tests). */
     public CrossFitTrainer(FeaturizerSpec spec, TrainerSettings settings, int k) {
+        this(spec, settings, k, TrainingListener.NONE, FoldSink.NONE);
+    }
+
+    /** @param sink receives the version's fold models ({@link #fitVersion}) while each is still whole */
+    public CrossFitTrainer(FeaturizerSpec spec, TrainerSettings settings, int k, TrainingListener listener, FoldSink sink) {
         if (k < 1) {
             throw new IllegalArgumentException("Cross-fitting needs at least 1 fold, got " + k);
         }
         this.spec = spec;
         this.settings = settings;
         this.k = k;
+        this.listener = listener;
+        this.sink = sink;
     }
 
+    /** {@code learner} as the hashed n-gram trainer, or an error naming the policy that needs it. */
+    public static CrossFitTrainer required(FoldLearner learner, String policy) {
+        if (learner instanceof CrossFitTrainer trainer) {
+            return trainer;
+        }
+        throw new IllegalArgumentException("The training rule " + policy + " learns hashed n-gram models only, not a "
+                + learner.describe() + "; with an encoder choose a policy whose rule fits any model (e.g. self-train)");
+    }
+
+    @Override
     public int k() {
         return k;
+    }
+
+    @Override
+    public String describe() {
+        return "hashed n-gram model (SGD)";
+    }
+
+    @Override
+    public CrossFitModels fit(List<CrossFitExample> examples) {
+        return train(examples, listener, FoldSink.NONE);
+    }
+
+    @Override
+    public CrossFitModels fitVersion(List<CrossFitExample> examples) {
+        return train(examples, listener, sink);
+    }
+
+    public TrainingListener listener() {
+        return listener;
+    }
+
+    /** Where the version's fold models go: for a training rule that builds its models itself (naive Bayes). */
+    public FoldSink sink() {
+        return sink;
     }
 
     public FeaturizerSpec spec() {

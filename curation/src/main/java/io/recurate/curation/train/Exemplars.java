@@ -29,7 +29,7 @@ public final class Exemplars {
     }
 
     /** Held-out scores of the exemplars of one class. */
-    public static float[] heldOutScores(CrossFitModels models, List<Example> constitution, boolean violating) {
+    public static float[] heldOutScores(FoldModels models, List<Example> constitution, boolean violating) {
         List<Float> scores = new ArrayList<>();
         for (int i = 0; i < constitution.size(); i++) {
             Example e = constitution.get(i);

@@ -5,6 +5,18 @@ import io.recurate.model.data.Reservoir;
 import io.recurate.curation.policy.TrainedVersion;
 import io.recurate.curation.policy.TrainingInput;
 import io.recurate.curation.train.CrossFitTrainer;
+import io.recurate.curation.train.FoldLearner;
+import io.recurate.curation.train.HeadLearner;
+import io.recurate.ledger.EmbeddingTopic;
+import io.recurate.model.onnx.Device;
+import io.recurate.model.onnx.ScorerSettings;
+import io.recurate.model.transformer.EmbeddingCache;
+import io.recurate.model.transformer.EmbeddingHeadScorer;
+import io.recurate.model.transformer.EncoderFiles;
+import io.recurate.model.transformer.FoldHeads;
+import io.recurate.model.transformer.LogisticHead;
+import java.util.HashSet;
+import java.util.Set;
 import io.recurate.curation.train.TextDocument;
 import io.recurate.ledger.ModelLedger;
 import io.recurate.model.bundle.BundleKind;
@@ -42,6 +54,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PassTrainer {
     private static final Logger log = LoggerFactory.getLogger(PassTrainer.class);
+    /** Texts embedded per encoder call. */
+    private static final int CHUNK = 256;
 
     private final TrainerConfig config;
     private final RecurateTopics topics;
@@ -59,15 +73,22 @@ public final class PassTrainer {
         return "v" + pass;
     }
 
-    /** Version v0: the constitution alone (cross-fitted over the exemplars when the policy has folds). */
+    /**
+     * Version v0: the constitution alone (cross-fitted over the exemplars when the policy has folds): heads on the
+     * configured encoder, else the hashed n-gram model.
+     */
     public ModelVersion trainInitial(TrainingListener listener) {
         List<Example> constitution = constitution();
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("source", "constitution only");
-        CrossFitTrainer trainer = new CrossFitTrainer(config.spec(), smallDataSettings(constitution.size()),
-                config.policy().folds());
+        if (config.encoder() != null) {
+            return publish(versionAfter(0), null, null, List.of(), provenance, new HeadTraining(config.encoder().get(),
+                    constitution, List.of(), null), learner -> config.policy().training().trainInitial(constitution, learner));
+        }
         return publish(versionAfter(0), null, null, List.of(), provenance,
-                (sink) -> config.policy().training().trainInitial(constitution, trainer, listener, sink));
+                writer -> new CrossFitTrainer(config.spec(), smallDataSettings(constitution.size()), config.policy().folds(),
+                        listener, writer::write),
+                learner -> config.policy().training().trainInitial(constitution, learner));
     }
 
     /**
@@ -81,7 +102,10 @@ public final class PassTrainer {
         return s.withEpochs(epochs).withValidationFraction(examples < 500 ? 0 : s.validationFraction());
     }
 
-    /** Version v<n> after pass n. */
+    /**
+     * Version v<n> after pass n, of the kind of the version that scored the pass: heads on its encoder after an
+     * embedding-head version, else the hashed n-gram model.
+     */
     public ModelVersion trainAfter(PassStatus pass, TrainingListener listener) {
         int n = pass.getPass();
         Reservoir<TextDocument> unlabelled = new Reservoir<>(config.maxPerClass(), config.settings().seed());
@@ -107,19 +131,28 @@ public final class PassTrainer {
                 ? "uniform reservoir sample of at most " + config.maxPerClass() + " per class" : "none (all read)");
         ModelVersion parent = parentVersion(pass);
         boolean head = parent != null && BundleKind.of(parent.getKind()) == BundleKind.EMBEDDING_HEAD;
-        log.info("Training {} after pass {} with {}: {} removed (labelled violating) and {} kept (unlabelled) documents "
-                + "read, {} constitution exemplars", versionAfter(n), n, head
-                        ? "a new embedding head on " + parent.getVersion() + "'s encoder (kept as acceptable; the policy's "
-                                + "threshold rule applies, its training rule is the built-in model's)"
-                        : config.policy().describe(), violating.seen(), unlabelled.seen(), constitution.size());
+        log.info("Training {} after pass {} with {}{}: {} removed (labelled violating) and {} kept (unlabelled) documents "
+                + "read, {} constitution exemplars", versionAfter(n), n, config.policy().describe(),
+                head ? ", heads on " + parent.getVersion() + "'s encoder" : "", violating.seen(), unlabelled.seen(),
+                constitution.size());
+        TrainingInput input = new TrainingInput(violating.items(), unlabelled.items(), constitution,
+                parent == null || parent.getCalibration() == null ? Map.of() : parent.getCalibration(), violating.seen(),
+                unlabelled.seen());
         if (head) {
-            return new HeadRetrainer(config, topics).train(versionAfter(n), parent, n, violating.items(),
-                    unlabelled.items(), constitution, ranges, provenance);
+            List<String> texts = new ArrayList<>(violating.items().size() + unlabelled.items().size());
+            violating.items().forEach(d -> texts.add(d.text()));
+            unlabelled.items().forEach(d -> texts.add(d.text()));
+            Path parentDir = resolve(parent.getArtifactUri());
+            EncoderFiles encoder = ModelBundle.encoderFiles(parentDir);
+            FoldHeads previous = ModelBundle.heads(parentDir);
+            return publish(versionAfter(n), pass.getModelVersion(), n, ranges, provenance,
+                    new HeadTraining(encoder, constitution, texts, previous),
+                    learner -> config.policy().training().train(input, learner));
         }
-        TrainingInput input = new TrainingInput(violating.items(), unlabelled.items(), constitution);
-        CrossFitTrainer trainer = new CrossFitTrainer(config.spec(), config.settings(), config.policy().folds());
         return publish(versionAfter(n), pass.getModelVersion(), n, ranges, provenance,
-                (sink) -> config.policy().training().train(input, trainer, listener, sink));
+                writer -> new CrossFitTrainer(config.spec(), config.settings(), config.policy().folds(), listener,
+                        writer::write),
+                learner -> config.policy().training().train(input, learner));
     }
 
     /** The version that scored the pass: an embedding-head one is followed by its encoder with a new head. */
@@ -130,6 +163,12 @@ public final class PassTrainer {
         try (ModelLedger models = new ModelLedger(config.kafkaConfig(), topics)) {
             return models.version(config.modelName(), pass.getModelVersion()).orElse(null);
         }
+    }
+
+    private Path resolve(String uri) {
+        return BundleStore.isKafka(uri)
+                ? new BundleStore(config.kafkaConfig()).fetch(uri, config.artifacts().resolve(".downloaded"))
+                : io.recurate.ledger.ModelVersions.bundlePath(uri);
     }
 
     private static TextDocument document(ScoredDocument d) {
@@ -148,13 +187,81 @@ public final class PassTrainer {
         return out;
     }
 
-    /** Trains with the fold sink of a version folder being written. */
+    /** The learner of a version, writing what it fits into the version folder being written. */
+    private interface Learners {
+        FoldLearner open(VersionFolder.Writer writer);
+
+        /** Called when training is over, written or not. */
+        default void close() {
+        }
+    }
+
+    /** Trains the version with the learner. */
     private interface Training {
-        TrainedVersion train(CrossFitTrainer.FoldSink sink);
+        TrainedVersion train(FoldLearner learner);
+    }
+
+    /**
+     * Heads on an encoder: the texts' embeddings come from the process's cache, filled first from
+     * {@code <ns>.embeddings} (what a scorer in another process computed), and only what neither holds is run through
+     * the encoder, here.
+     */
+    private final class HeadTraining implements Learners {
+        private final EncoderFiles encoder;
+        private final List<Example> constitution;
+        private final List<String> texts;
+        private final FoldHeads previous;
+        private EmbeddingHeadScorer session;
+        private long computedBefore;
+        private long loaded;
+
+        /** @param previous the heads of the version that scored the pass, averaged into the next; null for v0 */
+        HeadTraining(EncoderFiles encoder, List<Example> constitution, List<String> texts, FoldHeads previous) {
+            this.previous = previous;
+            this.encoder = encoder;
+            this.constitution = constitution;
+            this.texts = texts;
+        }
+
+        @Override
+        public FoldLearner open(VersionFolder.Writer writer) {
+            EmbeddingCache cache = EmbeddingCache.shared();
+            String sha = ModelBundle.sha256(encoder.onnx());
+            session = EmbeddingHeadScorer.open(encoder.onnx(), sha, encoder.tokenizer(), encoder.spec(), null, cache,
+                    new ScorerSettings(Device.AUTO, config.settings().threads(), CHUNK));
+            Set<String> keys = new HashSet<>();
+            texts.forEach(t -> keys.add(EmbeddingCache.key(sha, t)));
+            constitution.forEach(e -> keys.add(EmbeddingCache.key(sha, e.text())));
+            loaded = EmbeddingTopic.load(config.kafkaConfig(), topics.plan().embeddings().name(), cache, keys);
+            computedBefore = cache.computed();
+            log.info("Embeddings of {} texts for the heads: {} in this process already or read from {} ({} read), the "
+                    + "rest computed with {}", keys.size(), keys.size(), topics.plan().embeddings().name(), loaded,
+                    encoder.name());
+            return new HeadLearner(config.policy().folds(), encoder.name(), this::embed, LogisticHead.LOOP_L2, previous,
+                    heads -> writer.writeHeads(heads, encoder, Map.of(
+                            "train_examples", (double) (texts.size() + constitution.size()),
+                            "embeddings_computed", (double) (cache.computed() - computedBefore),
+                            "embeddings_loaded", (double) loaded)));
+        }
+
+        private List<float[]> embed(List<String> batch) {
+            List<float[]> out = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i += CHUNK) {
+                out.addAll(session.embed(batch.subList(i, Math.min(batch.size(), i + CHUNK))));
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            if (session != null) {
+                session.close();
+            }
+        }
     }
 
     private ModelVersion publish(String version, String parent, Integer pass, List<OffsetRange> ranges,
-                                 Map<String, String> provenance, Training training) {
+                                 Map<String, String> provenance, Learners learners, Training training) {
         Path dir = config.artifacts().resolve(config.modelName()).resolve(version);
         long started = System.nanoTime();
         VersionFolder.Written written;
@@ -176,7 +283,7 @@ public final class PassTrainer {
                     version, parent, config.threshold(), p, Map.of()), config.exporter());
             try {
                 Files.createDirectories(dir.toAbsolutePath().getParent());
-                TrainedVersion trained = training.train(writer::write);
+                TrainedVersion trained = training.train(learners.open(writer));
                 written = writer.finish(trained.calibration(), config.policy().name());
             } catch (java.io.IOException | RuntimeException e) {
                 writer.abandon();
@@ -185,6 +292,8 @@ public final class PassTrainer {
                 }
                 throw new IllegalStateException("Cannot write version " + version + " to the artifact store " + dir + ": "
                         + e.getMessage(), e);
+            } finally {
+                learners.close();
             }
         }
         Map<String, Double> metrics = new LinkedHashMap<>(written.description().metrics());
@@ -208,7 +317,8 @@ public final class PassTrainer {
                 : address.apply(written.bundles().get(0), "");
         ModelVersion mv = ModelVersion.newBuilder().setName(config.modelName()).setVersion(version).setParentVersion(parent)
                 .setArtifactUri(versionUri).setSha256(manifest.sha256())
-                .setFeaturizerSpec(manifest.featurizer().toJson()).setThreshold(config.threshold())
+                .setKind(manifest.bundleKind().id()).setFeaturizerSpec(manifest.featurizer() != null ? manifest.featurizer().toJson()
+                        : manifest.transformer().toJson()).setThreshold(config.threshold())
                 .setTrainedOnPass(pass).setSourceRanges(ranges).setProvenance(manifest.provenance())
                 .setMetrics(metrics).setFolds(folds).setCalibration(written.description().calibration())
                 .setCreatedAt(Instant.now()).build();

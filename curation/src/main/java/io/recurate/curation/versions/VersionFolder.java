@@ -6,6 +6,8 @@ import io.recurate.model.bundle.BundleException;
 import io.recurate.model.bundle.ModelBundle;
 import io.recurate.model.onnx.OnnxExporter;
 import io.recurate.model.train.Trainer;
+import io.recurate.model.transformer.EncoderFiles;
+import io.recurate.model.transformer.FoldHeads;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -106,6 +108,28 @@ final class VersionFolder {
             }
             ModelBundle.write(trained.model(), new ModelBundle.Description(base.name(), base.version(), base.parentVersion(),
                     base.threshold(), provenance, metrics), exporter, k == 1 ? tmp : tmp.resolve("fold-" + fold));
+        }
+
+        /**
+         * Writes a version of heads on an encoder: one bundle (the folder itself), its K heads cross-fitted inside
+         * it; the encoder and tokenizer are hard-linked where the file system allows.
+         */
+        void writeHeads(FoldHeads heads, EncoderFiles encoder, Map<String, Double> metrics) {
+            folds = 1;
+            foldMetrics.put(0, new LinkedHashMap<>(metrics));
+            Map<String, String> provenance = new LinkedHashMap<>(base.provenance());
+            provenance.put("encoder", encoder.name());
+            if (heads.k() > 1) {
+                provenance.put("folds", heads.k() + " heads, head k trained without the documents of fold k");
+            }
+            try {
+                Files.createDirectories(tmp.getParent());
+            } catch (IOException e) {
+                throw new IllegalStateException("Cannot create " + tmp.getParent() + ": " + e.getMessage(), e);
+            }
+            ModelBundle.writeEmbeddingHead(encoder.onnx(), encoder.tokenizer(), encoder.spec(), heads,
+                    new ModelBundle.Description(base.name(), base.version(), base.parentVersion(), base.threshold(),
+                            provenance, metrics), tmp, true);
         }
 
         /** Writes {@code version.json} and moves the folder into place. */

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.recurate.curation.SyntheticCorpus;
 import io.recurate.curation.simulate.LabelledDocument;
-import io.recurate.curation.train.CrossFitModels;
+import io.recurate.curation.train.FoldModels;
 import io.recurate.curation.train.CrossFitTrainer;
 import io.recurate.curation.train.TextDocument;
 import io.recurate.model.bundle.Folds;
@@ -56,7 +56,7 @@ class TrainingPoliciesTest {
         return hidden.stream().filter(d -> v.models().score(d.id(), d.text()) >= tau).count() / (double) hidden.size();
     }
 
-    private static double auc(CrossFitModels models) {
+    private static double auc(FoldModels models) {
         float[] s = new float[corpus.size()];
         boolean[] y = new boolean[corpus.size()];
         for (int i = 0; i < s.length; i++) {
@@ -68,8 +68,8 @@ class TrainingPoliciesTest {
 
     @Test
     void labelFrequencyEstimatesCAndItsThresholdFindsTheHiddenViolators() {
-        TrainedVersion naive = new KeptAsAcceptable().train(input, trainer(5), TrainingListener.NONE, CrossFitTrainer.FoldSink.NONE);
-        TrainedVersion pu = new LabelFrequency().train(input, trainer(5), TrainingListener.NONE, CrossFitTrainer.FoldSink.NONE);
+        TrainedVersion naive = new KeptAsAcceptable().train(input, trainer(5));
+        TrainedVersion pu = new LabelFrequency().train(input, trainer(5));
         double c = pu.calibration().get(TrainedVersion.LABEL_FREQUENCY);
         assertThat(c).as("half the violators are labelled").isCloseTo(0.5, within(0.15));
         assertThat(pu.calibration().get(TrainedVersion.THRESHOLD)).isCloseTo(c / 2, within(1e-12));
@@ -81,7 +81,7 @@ class TrainingPoliciesTest {
 
     @Test
     void spiesSetTheThresholdBelowMostHiddenPositives() {
-        TrainedVersion v = new Spies(0.15, 0.9).train(input, trainer(5), TrainingListener.NONE, CrossFitTrainer.FoldSink.NONE);
+        TrainedVersion v = new Spies(0.15, 0.9).train(input, trainer(5));
         float tau = v.calibration().get(TrainedVersion.THRESHOLD).floatValue();
         assertThat(v.calibration().get(TrainedVersion.HELD_OUT)).isGreaterThan(30);
         assertThat(hiddenRecall(v, tau)).as("hidden violators behave like the spies").isGreaterThan(0.7);
@@ -89,7 +89,7 @@ class TrainingPoliciesTest {
 
     @Test
     void softLabelsEstimateThePosteriorSoItsThresholdIsOneHalf() {
-        TrainedVersion v = new SoftLabels(1).train(input, trainer(5), TrainingListener.NONE, CrossFitTrainer.FoldSink.NONE);
+        TrainedVersion v = new SoftLabels(1).train(input, trainer(5));
         assertThat(v.calibration().get(TrainedVersion.THRESHOLD)).isEqualTo(0.5);
         assertThat(hiddenRecall(v, 0.5f)).isGreaterThan(0.6);
         assertThat(v.calibration().get(TrainedVersion.PRIOR)).isCloseTo(0.2, within(0.08));
@@ -97,12 +97,12 @@ class TrainingPoliciesTest {
 
     @Test
     void heldOutExemplarQuantilesAreRecordedForCrossFittedVersions() {
-        TrainedVersion v = new KeptAsAcceptable().train(input, trainer(5), TrainingListener.NONE, CrossFitTrainer.FoldSink.NONE);
+        TrainedVersion v = new KeptAsAcceptable().train(input, trainer(5));
         assertThat(v.calibration()).containsKeys(TrainedVersion.EXEMPLAR_VIOLATING_ABOVE_HALF,
                 TrainedVersion.EXEMPLAR_ACCEPTABLE_ABOVE_HALF, TrainedVersion.EXEMPLAR_VIOLATING_Q10);
         assertThat(v.calibration().get(TrainedVersion.EXEMPLAR_VIOLATING_ABOVE_HALF))
                 .isGreaterThan(v.calibration().get(TrainedVersion.EXEMPLAR_ACCEPTABLE_ABOVE_HALF));
-        TrainedVersion one = new KeptAsAcceptable().train(input, trainer(1), TrainingListener.NONE, CrossFitTrainer.FoldSink.NONE);
+        TrainedVersion one = new KeptAsAcceptable().train(input, trainer(1));
         assertThat(one.calibration()).as("one model has no held-out exemplars").isEmpty();
     }
 
@@ -110,23 +110,23 @@ class TrainingPoliciesTest {
     void naiveBayesEmLearnsTheSubtleViolatorsTheConstitutionNeverShowed() {
         // The constitution shows obvious spam words only; the subtle violators share no word with it.
         NaiveBayesEm em = new NaiveBayesEm(2, false);
-        TrainedVersion v0 = em.trainInitial(input.constitution(), trainer(5), TrainingListener.NONE, CrossFitTrainer.FoldSink.NONE);
-        TrainedVersion v1 = em.train(input, trainer(5), TrainingListener.NONE, CrossFitTrainer.FoldSink.NONE);
+        TrainedVersion v0 = em.trainInitial(input.constitution(), trainer(5));
+        TrainedVersion v1 = em.train(input, trainer(5));
         assertThat(auc(v1.models())).as("EM over the corpus ranks better than the constitution alone")
                 .isGreaterThan(auc(v0.models()) + 0.02).isGreaterThan(0.95);
         assertThat(v1.calibration().get(TrainedVersion.PRIOR)).as("the EM prior").isBetween(0.1, 0.35);
         int[] sunk = {0};
-        em.train(input, trainer(5), TrainingListener.NONE, (fold, k, result) -> {
-            sunk[0]++;
-            assertThat(result.model().dim()).as("served as one value per bucket").isEqualTo(1);
-        });
+        em.train(input, new CrossFitTrainer(SyntheticCorpus.SPEC, SyntheticCorpus.SETTINGS, 5, TrainingListener.NONE,
+                (fold, k, result) -> {
+                    sunk[0]++;
+                    assertThat(result.model().dim()).as("served as one value per bucket").isEqualTo(1);
+                }));
         assertThat(sunk[0]).isEqualTo(5);
     }
 
     @Test
     void policiesThatNeedHeldOutScoresRefuseOneFold() {
-        assertThatThrownBy(() -> new LabelFrequency().train(input, trainer(1), TrainingListener.NONE,
-                CrossFitTrainer.FoldSink.NONE)).hasMessageContaining("at least 2 folds");
+        assertThatThrownBy(() -> new LabelFrequency().train(input, trainer(1))).hasMessageContaining("at least 2 folds");
     }
 
     @Test

@@ -41,8 +41,8 @@ class InMemoryLoopTest {
     }
 
     @Test
-    void theDefaultPolicyLowersTheViolatingSharePassOverPassAndKeepsTheBenignDocuments() {
-        List<PassResult> passes = run(CurationPolicies.named(CurationPolicies.DEFAULT), 4);
+    void theHashedModelsDefaultPolicyLowersTheViolatingSharePassOverPassAndKeepsTheBenignDocuments() {
+        List<PassResult> passes = run(CurationPolicies.named(CurationPolicies.DEFAULT_HASHED), 4);
         for (int i = 1; i < passes.size(); i++) {
             assertThat(passes.get(i).violatingShare()).as("pass %d", i + 1)
                     .isLessThanOrEqualTo(passes.get(i - 1).violatingShare() + 0.005);

@@ -13,6 +13,8 @@ import io.recurate.model.score.BundleScorer;
 import io.recurate.model.train.LinearModel;
 import io.recurate.model.transformer.EmbeddingCache;
 import io.recurate.model.transformer.EmbeddingHeadScorer;
+import io.recurate.model.transformer.EncoderFiles;
+import io.recurate.model.transformer.FoldHeads;
 import io.recurate.model.transformer.LinearHead;
 import io.recurate.model.transformer.OnnxGraphFacts;
 import io.recurate.model.transformer.TextTokenizer;
@@ -136,11 +138,17 @@ public final class ModelBundle {
      */
     public static ModelBundle writeEmbeddingHead(Path encoder, Path tokenizer, TransformerSpec spec, LinearHead head,
                                                  Description description, Path dir, boolean fromBundle) {
+        return writeEmbeddingHead(encoder, tokenizer, spec, FoldHeads.of(head), description, dir, fromBundle);
+    }
+
+    /** As above with K cross-fitted heads ({@link FoldHeads}); the probes check each of them. */
+    public static ModelBundle writeEmbeddingHead(Path encoder, Path tokenizer, TransformerSpec spec, FoldHeads heads,
+                                                 Description description, Path dir, boolean fromBundle) {
         checkSources(encoder, tokenizer, spec);
         return writeAtomically(dir, tmp -> {
             Map<String, String> files = copyTransformer(encoder, tokenizer, spec, tmp, fromBundle);
-            head.write(tmp.resolve(LinearHead.FILE));
-            files.put(LinearHead.FILE, sha256(tmp.resolve(LinearHead.FILE)));
+            heads.write(tmp);
+            files.put(heads.fileName(), sha256(tmp.resolve(heads.fileName())));
             List<Manifest.Probe> probes;
             try (EmbeddingHeadScorer scorer = openEmbeddingHead(tmp, files.get(MODEL), spec,
                     new ScorerSettings(Device.CPU, 1, 64), new EmbeddingCache(0))) {
@@ -209,10 +217,10 @@ public final class ModelBundle {
         for (String external : externals) {
             Path target = tmp.resolve(external).normalize();
             if (!target.startsWith(tmp) || external.equals(MODEL) || external.equals(spec.tokenizer())
-                    || external.equals(LinearHead.FILE) || external.equals(MANIFEST)) {
+                    || external.equals(LinearHead.FILE) || external.equals(FoldHeads.FILE) || external.equals(MANIFEST)) {
                 throw new BundleException("The model's external data file '" + external + "' cannot be bundled "
                         + "(it must be a file next to the model, not named " + MODEL + ", " + spec.tokenizer() + ", "
-                        + LinearHead.FILE + " or " + MANIFEST + ")");
+                        + LinearHead.FILE + ", " + FoldHeads.FILE + " or " + MANIFEST + ")");
             }
             Files.createDirectories(target.getParent());
             linkOrCopy(source.resolve(external), target, link);
@@ -298,7 +306,8 @@ public final class ModelBundle {
             case EMBEDDING_HEAD -> manifest.transformer() == null ? "a 'transformer' section (it has none)"
                     : !manifest.files().containsKey(manifest.transformer().tokenizer())
                     ? "its tokenizer " + manifest.transformer().tokenizer() + " listed under 'files'"
-                    : manifest.files().containsKey(LinearHead.FILE) ? null : "its head " + LinearHead.FILE + " listed under 'files'";
+                    : manifest.files().containsKey(LinearHead.FILE) || manifest.files().containsKey(FoldHeads.FILE) ? null
+                    : "its head " + LinearHead.FILE + " (or heads " + FoldHeads.FILE + ") listed under 'files'";
         };
         if (unsupported != null) {
             throw new BundleException("Bundle " + dir + " needs " + unsupported + "; refusing to serve it");
@@ -383,11 +392,28 @@ public final class ModelBundle {
         }
     }
 
+    /** The encoder of an embedding-head bundle, as files: what the next version's heads are trained and written on. */
+    public static EncoderFiles encoderFiles(Path dir) {
+        Manifest manifest = open(dir).manifest();
+        if (manifest.bundleKind() != BundleKind.EMBEDDING_HEAD) {
+            throw new BundleException("Bundle " + dir + " is of kind " + manifest.bundleKind().id() + ", not "
+                    + BundleKind.EMBEDDING_HEAD.id() + ": it has no encoder to train a head on");
+        }
+        return new EncoderFiles("the encoder of " + manifest.name() + " " + manifest.version(), dir.resolve(MODEL),
+                dir.resolve(manifest.transformer().tokenizer()), manifest.transformer());
+    }
+
+    /** The heads of an embedding-head bundle (its files' sha256 checked first), all of one dimension. */
+    public static FoldHeads heads(Path dir) {
+        encoderFiles(dir);
+        return FoldHeads.read(dir);
+    }
+
     private static EmbeddingHeadScorer openEmbeddingHead(Path dir, String encoderSha256, TransformerSpec spec,
                                                          ScorerSettings settings, EmbeddingCache cache) {
         try {
             return EmbeddingHeadScorer.open(dir.resolve(MODEL), encoderSha256, dir.resolve(spec.tokenizer()), spec,
-                    dir.resolve(LinearHead.FILE), cache, settings);
+                    dir, cache, settings);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new BundleException("Bundle " + dir + " does not load: " + e.getMessage(), e);
         }

@@ -27,6 +27,14 @@ public final class EmbeddingCache {
     private long bytes;
     private final LongAdder computed = new LongAdder();
     private final LongAdder hits = new LongAdder();
+    private final LongAdder loaded = new LongAdder();
+    private final java.util.List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Told of every embedding an encoder computed (not of those loaded from elsewhere), e.g. to share it. */
+    @FunctionalInterface
+    public interface Listener {
+        void computed(String key, float[] embedding);
+    }
 
     public EmbeddingCache(long maxBytes) {
         this.maxBytes = maxBytes;
@@ -45,8 +53,8 @@ public final class EmbeddingCache {
         return shared;
     }
 
-    /** The cache key of a text under an encoder. */
-    static String key(String encoderSha256, String text) {
+    /** The cache key of a text under an encoder: the encoder's sha256 and the first 128 bits of the text's. */
+    public static String key(String encoderSha256, String text) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return encoderSha256 + ":" + HexFormat.of().formatHex(digest, 0, 16);
@@ -63,9 +71,34 @@ public final class EmbeddingCache {
         return e;
     }
 
-    /** Records an embedding the encoder just computed. */
-    synchronized void put(String key, float[] embedding) {
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(Listener listener) {
+        listeners.remove(listener);
+    }
+
+    /** Records an embedding the encoder just computed, and tells the listeners. */
+    void put(String key, float[] embedding) {
         computed.increment();
+        store(key, embedding);
+        for (Listener l : listeners) {
+            l.computed(key, embedding);
+        }
+    }
+
+    /** Records an embedding computed elsewhere (read from the embeddings topic): listeners are not told. */
+    public void putLoaded(String key, float[] embedding) {
+        loaded.increment();
+        store(key, embedding);
+    }
+
+    public synchronized boolean contains(String key) {
+        return entries.containsKey(key);
+    }
+
+    private synchronized void store(String key, float[] embedding) {
         float[] old = entries.put(key, embedding);
         bytes += size(key, embedding) - (old == null ? 0 : size(key, old));
         var eldest = entries.entrySet().iterator();
@@ -83,6 +116,11 @@ public final class EmbeddingCache {
     /** Embeddings the encoders computed so far (each a document run through an encoder). */
     public long computed() {
         return computed.sum();
+    }
+
+    /** Embeddings loaded from elsewhere so far. */
+    public long loaded() {
+        return loaded.sum();
     }
 
     /** Embeddings served from the cache so far. */

@@ -8,31 +8,33 @@ import java.util.List;
 
 /**
  * Scores with an embedding-head bundle: the encoder's embedding of each text (from the {@link EmbeddingCache} when
- * this encoder has embedded the same text before, else computed and cached), then the head's logistic regression.
+ * this encoder has embedded the same text before, else computed and cached), then the logistic regression of the
+ * document's head: its fold's, when the bundle is cross-fitted ({@link FoldHeads}).
  */
 public final class EmbeddingHeadScorer implements BundleScorer {
     private final EncoderSession session;
     private final String encoderSha256;
-    private final LinearHead head;
+    private final FoldHeads heads;
     private final EmbeddingCache cache;
 
-    private EmbeddingHeadScorer(EncoderSession session, String encoderSha256, LinearHead head, EmbeddingCache cache) {
+    private EmbeddingHeadScorer(EncoderSession session, String encoderSha256, FoldHeads heads, EmbeddingCache cache) {
         this.session = session;
         this.encoderSha256 = encoderSha256;
-        this.head = head;
+        this.heads = heads;
         this.cache = cache;
     }
 
     /**
      * @param encoderSha256 the encoder file's sha256: the cache's key, with the text
-     * @param headFile      the head, or null to open the encoder alone ({@link #embed})
+     * @param bundle        the folder holding the head(s) ({@link FoldHeads}), or null to open the encoder alone
+     *                      ({@link #embed})
      */
     public static EmbeddingHeadScorer open(Path encoder, String encoderSha256, Path tokenizer, TransformerSpec spec,
-                                           Path headFile, EmbeddingCache cache, ScorerSettings settings) {
+                                           Path bundle, EmbeddingCache cache, ScorerSettings settings) {
         EncoderSession session = EncoderSession.open(encoder, tokenizer, spec, settings);
         try {
-            LinearHead head = headFile == null ? null : LinearHead.read(headFile, session.width());
-            return new EmbeddingHeadScorer(session, encoderSha256, head, cache);
+            FoldHeads heads = bundle == null ? null : FoldHeads.read(bundle, session.width());
+            return new EmbeddingHeadScorer(session, encoderSha256, heads, cache);
         } catch (RuntimeException e) {
             session.close();
             throw e;
@@ -71,27 +73,49 @@ public final class EmbeddingHeadScorer implements BundleScorer {
         return session.width();
     }
 
+    /** Without ids there is no fold to route by: scored by the first head (as a cross-fitted version's fold 0). */
     @Override
     public float[] score(List<String> texts) {
-        if (head == null) {
-            throw new IllegalStateException("this encoder was opened without a head");
-        }
         List<float[]> embeddings = embed(texts);
         float[] scores = new float[embeddings.size()];
         for (int i = 0; i < scores.length; i++) {
-            scores[i] = head.score(embeddings.get(i));
+            scores[i] = heads().heads().get(0).score(embeddings.get(i));
         }
         return scores;
     }
 
-    /** Scores through the encoder, neither reading nor filling the cache: what a bundle's probe check needs. */
+    /** Each document scored by the head of its fold, which never trained on it. */
+    @Override
+    public float[] score(List<String> ids, List<String> texts) {
+        if (ids.size() != texts.size()) {
+            throw new IllegalArgumentException(ids.size() + " ids for " + texts.size() + " texts");
+        }
+        List<float[]> embeddings = embed(texts);
+        float[] scores = new float[embeddings.size()];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = heads().of(ids.get(i)).score(embeddings.get(i));
+        }
+        return scores;
+    }
+
+    /**
+     * Scores through the encoder, neither reading nor filling the cache: what a bundle's probe check needs. Text i is
+     * scored by head i mod K, so that the probes check every head of a cross-fitted bundle.
+     */
     public float[] scoreUncached(List<String> texts) {
         float[][] embeddings = session.outputs(texts);
         float[] scores = new float[embeddings.length];
         for (int i = 0; i < scores.length; i++) {
-            scores[i] = head.score(embeddings[i]);
+            scores[i] = heads().heads().get(i % heads.k()).score(embeddings[i]);
         }
         return scores;
+    }
+
+    private FoldHeads heads() {
+        if (heads == null) {
+            throw new IllegalStateException("this encoder was opened without a head");
+        }
+        return heads;
     }
 
     @Override

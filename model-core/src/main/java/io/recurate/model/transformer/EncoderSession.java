@@ -118,11 +118,23 @@ final class EncoderSession implements AutoCloseable {
                         + spec.output());
             }
             long[] shape = ((TensorInfo) output.getInfo()).getShape();
-            if (shape.length != 2 || shape[1] <= 0) {
-                throw new IllegalArgumentException("output " + spec.output() + " has shape " + Arrays.toString(shape)
-                        + "; recurate reads [batch, width] (a classifier's logits, an encoder's pooled embedding)");
+            if (spec.pooling() == Pooling.NONE) {
+                if (shape.length == 3) {
+                    throw new IllegalArgumentException("output " + spec.output() + " has shape " + Arrays.toString(shape)
+                            + ": token states [batch, tokens, dim], not one row per text; pool them (--pooling mean, cls "
+                            + "or max, as the model's sentence-transformers pooling config says)");
+                }
+                if (shape.length != 2 || shape[1] <= 0) {
+                    throw new IllegalArgumentException("output " + spec.output() + " has shape " + Arrays.toString(shape)
+                            + "; recurate reads [batch, width] (a classifier's logits, an encoder's pooled embedding)");
+                }
+                return (int) shape[1];
             }
-            return (int) shape[1];
+            if (shape.length != 3 || shape[2] <= 0) {
+                throw new IllegalArgumentException("output " + spec.output() + " has shape " + Arrays.toString(shape)
+                        + "; " + spec.pooling().id() + " pooling reads token states [batch, tokens, dim]");
+            }
+            return (int) shape[2];
         } catch (OrtException e) {
             throw new IllegalArgumentException("Cannot inspect the ONNX model: " + e.getMessage(), e);
         }
@@ -138,7 +150,7 @@ final class EncoderSession implements AutoCloseable {
     }
 
     long[] tokenIds(String text) {
-        return tokenizer.ids(text);
+        return tokenizer.ids(spec.prefix() + text);
     }
 
     /** One output row per text, in input order. */
@@ -146,11 +158,11 @@ final class EncoderSession implements AutoCloseable {
         long start = System.nanoTime();
         List<long[]> ids;
         if (tokenizers != null && texts.size() > 1) {
-            ids = tokenizers.submit(() -> texts.parallelStream().map(tokenizer::ids).toList()).join();
+            ids = tokenizers.submit(() -> texts.parallelStream().map(this::tokenIds).toList()).join();
         } else {
             ids = new ArrayList<>(texts.size());
             for (String text : texts) {
-                ids.add(tokenizer.ids(text));
+                ids.add(tokenIds(text));
             }
         }
         tokenizeNanos.add(System.nanoTime() - start);
@@ -215,9 +227,23 @@ final class EncoderSession implements AutoCloseable {
             }
             try (OrtSession.Result result = session.run(inputs, Set.of(spec.output()))) {
                 FloatBuffer values = ((OnnxTensor) result.get(0)).getFloatBuffer();
-                float[][] out = new float[rows][width];
-                for (float[] row : out) {
-                    values.get(row);
+                float[][] out = new float[rows][];
+                if (spec.pooling() == Pooling.NONE) {
+                    for (int r = 0; r < rows; r++) {
+                        out[r] = new float[width];
+                        values.get(out[r]);
+                    }
+                } else {
+                    float[] states = new float[rows * length * width];
+                    values.get(states);
+                    for (int r = 0; r < rows; r++) {
+                        out[r] = spec.pooling().pool(states, r, length, width, call.get(r).length);
+                    }
+                }
+                if (spec.normalize()) {
+                    for (float[] row : out) {
+                        Pooling.normalize(row);
+                    }
                 }
                 return out;
             }

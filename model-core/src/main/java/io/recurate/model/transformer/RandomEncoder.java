@@ -35,6 +35,8 @@ public final class RandomEncoder {
     public static final float MASK_BIAS = -10000f;
     /** The encoder's output (labels 0): the tanh-pooled first token, as sentence-transformers' exports name theirs. */
     public static final String EMBEDDING_OUTPUT = "sentence_embedding";
+    /** The output of an encoder written with {@code labels} -1: the last layer's token states, unpooled. */
+    public static final String TOKEN_STATES_OUTPUT = "last_hidden_state";
 
     /**
      * @param vocabulary rows of the word embedding table
@@ -44,7 +46,9 @@ public final class RandomEncoder {
      * @param inner      width of the feed-forward layer
      * @param positions  rows of the position table: the longest sequence the model takes
      * @param labels     logits per document; 0 makes an encoder whose output is the pooled embedding
-     *                   ({@code sentence_embedding} [batch, hidden]) instead of a classifier's logits
+     *                   ({@code sentence_embedding} [batch, hidden]) instead of a classifier's logits; -1 one whose
+     *                   output is the last layer's token states ({@code last_hidden_state} [batch, sequence, hidden]),
+     *                   as most Hugging Face encoder exports give them
      */
     public record Shape(int vocabulary, int hidden, int heads, int layers, int inner, int positions, int labels) {
         public Shape {
@@ -82,7 +86,9 @@ public final class RandomEncoder {
         graph.addInput(tensorInfo("input_ids", TensorProto.DataType.INT64, "batch", "sequence"))
                 .addInput(tensorInfo("attention_mask", TensorProto.DataType.INT64, "batch", "sequence"))
                 .addInput(tensorInfo("token_type_ids", TensorProto.DataType.INT64, "batch", "sequence"))
-                .addOutput(shape.labels() == 0
+                .addOutput(shape.labels() < 0
+                        ? tensorInfo(TOKEN_STATES_OUTPUT, TensorProto.DataType.FLOAT, "batch", "sequence", shape.hidden())
+                        : shape.labels() == 0
                         ? tensorInfo(EMBEDDING_OUTPUT, TensorProto.DataType.FLOAT, "batch", shape.hidden())
                         : tensorInfo("logits", TensorProto.DataType.FLOAT, "batch", shape.labels()));
         longConstant("zero", new long[0], 0L);
@@ -143,6 +149,10 @@ public final class RandomEncoder {
             x = layerNorm(p + "output.LayerNorm", p + "output_residual");
         }
 
+        if (shape.labels() < 0) {
+            node("Identity", List.of(x), TOKEN_STATES_OUTPUT);
+            return model();
+        }
         // Pooler over the first token, then the classifier.
         node("Gather", List.of(x, "zero"), "first_token", intAttribute("axis", 1));
         String pooled = linear("pooler.dense", "first_token", h, h);
@@ -231,11 +241,14 @@ public final class RandomEncoder {
     }
 
 
-    private static ValueInfoProto tensorInfo(String name, TensorProto.DataType type, String dim0, Object dim1) {
+    /** @param dims named (String) or fixed (Integer) dimensions after the first, named one */
+    private static ValueInfoProto tensorInfo(String name, TensorProto.DataType type, String dim0, Object... dims) {
         TensorShapeProto.Builder s = TensorShapeProto.newBuilder()
                 .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(dim0));
-        s.addDim(dim1 instanceof Integer n ? TensorShapeProto.Dimension.newBuilder().setDimValue(n)
-                : TensorShapeProto.Dimension.newBuilder().setDimParam((String) dim1));
+        for (Object dim : dims) {
+            s.addDim(dim instanceof Integer n ? TensorShapeProto.Dimension.newBuilder().setDimValue(n)
+                    : TensorShapeProto.Dimension.newBuilder().setDimParam((String) dim));
+        }
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
                 .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(s))).build();
     }

@@ -16,9 +16,14 @@ import java.util.Locale;
  * @param tokenTypeIds   ONNX input of the token type ids, or null when the model has none
  * @param output         ONNX output of the logits ([batch, labels]; one label means a single violating logit)
  * @param probeTolerance how far a probe's score may lie from the manifest's on another machine or device
+ * @param pooling        how the output's token states become one vector per text ({@link Pooling#NONE}: the output
+ *                       is one row per text already); absent in bundles written before pooling existed
+ * @param normalize      whether the pooled vector is scaled to unit length (sentence-transformers' Normalize)
+ * @param prefix         text put before every document, as some encoders were trained with ("query: " for e5)
  */
 public record TransformerSpec(String tokenizer, int maxLength, String truncation, int violatingLabel, String inputIds,
-                              String attentionMask, String tokenTypeIds, String output, double probeTolerance) {
+                              String attentionMask, String tokenTypeIds, String output, double probeTolerance,
+                              Pooling pooling, boolean normalize, String prefix) {
     public static final String TOKENIZER_FILE = "tokenizer.json";
     /**
      * Probability differences between ONNX Runtime's CPU kernels on different instruction sets, and between CPU and
@@ -44,6 +49,27 @@ public record TransformerSpec(String tokenizer, int maxLength, String truncation
         if (!(probeTolerance > 0 && probeTolerance < 1)) {
             throw new IllegalArgumentException("probeTolerance must lie in (0, 1), got " + probeTolerance);
         }
+        pooling = pooling == null ? Pooling.NONE : pooling;
+        prefix = prefix == null ? "" : prefix;
+    }
+
+    /** A model whose output is one row per text, fed the document as it is. */
+    public TransformerSpec(String tokenizer, int maxLength, String truncation, int violatingLabel, String inputIds,
+                           String attentionMask, String tokenTypeIds, String output, double probeTolerance) {
+        this(tokenizer, maxLength, truncation, violatingLabel, inputIds, attentionMask, tokenTypeIds, output,
+                probeTolerance, Pooling.NONE, false, "");
+    }
+
+    /** This spec with the output pooled and normalized as given. */
+    public TransformerSpec withPooling(Pooling pooling, boolean normalize, String prefix) {
+        return new TransformerSpec(tokenizer, maxLength, truncation, violatingLabel, inputIds, attentionMask, tokenTypeIds,
+                output, probeTolerance, pooling, normalize, prefix);
+    }
+
+    /** This spec at another token length. */
+    public TransformerSpec withMaxLength(int maxLength) {
+        return new TransformerSpec(tokenizer, maxLength, truncation, violatingLabel, inputIds, attentionMask, tokenTypeIds,
+                output, probeTolerance, pooling, normalize, prefix);
     }
 
     /** Hugging Face's export names (optimum, transformers.onnx): input_ids, attention_mask, token_type_ids, logits. */

@@ -50,6 +50,17 @@ final class BertReference {
 
     /** The tanh-pooled first token: an encoder's embedding (labels 0), a classifier's input to its last layer. */
     double[] embedding(long[] ids) {
+        double[][] x = tokenStates(ids);
+        int h = shape.hidden();
+        double[] pooled = linear(new double[][] {x[0]}, "pooler.dense", h)[0];
+        for (int i = 0; i < h; i++) {
+            pooled[i] = Math.tanh(pooled[i]);
+        }
+        return pooled;
+    }
+
+    /** The last layer's state of every token ([tokens][hidden]): what an encoder written with labels -1 outputs. */
+    double[][] tokenStates(long[] ids) {
         int n = ids.length;
         int h = shape.hidden();
         double[][] x = new double[n][h];
@@ -103,11 +114,7 @@ final class BertReference {
             }
             x = layerNorm(add(x1, linear(inner, p + "output.dense", h)), p + "output.LayerNorm");
         }
-        double[] pooled = linear(new double[][] {x[0]}, "pooler.dense", h)[0];
-        for (int i = 0; i < h; i++) {
-            pooled[i] = Math.tanh(pooled[i]);
-        }
-        return pooled;
+        return x;
     }
 
     double violatingProbability(long[] ids, int label) {
