@@ -17,6 +17,8 @@ import io.recurate.model.bundle.BundleKind;
 import io.recurate.model.transformer.EmbeddingCache;
 import io.recurate.model.transformer.EmbeddingHeadScorer;
 import io.recurate.model.transformer.LinearHead;
+import io.recurate.model.transformer.Pooling;
+import io.recurate.model.transformer.SentenceTransformersConfig;
 import io.recurate.model.transformer.LogisticHead;
 import io.recurate.model.transformer.OnnxGraphFacts;
 import io.recurate.model.transformer.TransformerSpec;
@@ -265,8 +267,25 @@ final class ModelCommand {
         String truncation;
 
         @Option(names = "--output",
-                description = "The graph's output: the logits (default: logits), or the pooled embedding (default: sentence_embedding).")
+                description = "The graph's output: the logits (default: logits), or the embedding (default: sentence_embedding, "
+                        + "or last_hidden_state when pooled).")
         String output;
+
+        @Option(names = "--pooling", paramLabel = "none|mean|cls|max",
+                description = "Embedding head: how the encoder's token states ([batch, tokens, dim], e.g. "
+                        + "last_hidden_state) become one vector (default: what the export's sentence-transformers "
+                        + "1_Pooling/config.json says, beside the ONNX file or one folder up; else none: the output is "
+                        + "one vector per text already).")
+        String pooling;
+
+        @Option(names = "--normalize", negatable = true,
+                description = "Embedding head: scale the pooled vector to unit length (default: when the export's "
+                        + "modules.json has a Normalize module).")
+        Boolean normalize;
+
+        @Option(names = "--prefix", defaultValue = "",
+                description = "Text put before every document, as the encoder was trained (e5: \"query: \").")
+        String prefix;
 
         @Option(names = "--probe-tolerance", defaultValue = "" + TransformerSpec.DEFAULT_PROBE_TOLERANCE,
                 description = "How far a probe's score may lie from the packaged one on another machine or device "
@@ -299,6 +318,20 @@ final class ModelCommand {
             TransformerSpec transformer = new TransformerSpec(TransformerSpec.TOKENIZER_FILE, maxLength, truncation,
                     violatingLabel, "input_ids", "attention_mask", inputs.contains("token_type_ids") ? "token_type_ids" : null,
                     output != null ? output : head ? "sentence_embedding" : "logits", probeTolerance);
+            if (head) {
+                var config = SentenceTransformersConfig.near(onnx);
+                Pooling chosen = pooling != null ? Pooling.of(pooling)
+                        : config.map(SentenceTransformersConfig::pooling).orElse(Pooling.NONE);
+                boolean unit = normalize != null ? normalize : config.map(SentenceTransformersConfig::normalize).orElse(false);
+                config.ifPresent(c -> spec.commandLine().getOut().printf("Pooling from %s: %s%s%n", c.source(),
+                        c.pooling().id(), c.normalize() ? ", normalized" : ""));
+                transformer = transformer.withPooling(chosen, unit, prefix);
+                if (output == null && chosen != Pooling.NONE) {
+                    transformer = new TransformerSpec(transformer.tokenizer(), maxLength, truncation, violatingLabel,
+                            transformer.inputIds(), transformer.attentionMask(), transformer.tokenTypeIds(),
+                            "last_hidden_state", probeTolerance, chosen, unit, prefix);
+                }
+            }
             ModelBundle.Description description = new ModelBundle.Description(name, version, null, threshold,
                     Map.of("origin", "model import-hf"), Map.of());
             ModelBundle bundle = head

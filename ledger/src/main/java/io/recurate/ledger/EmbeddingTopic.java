@@ -57,14 +57,67 @@ public final class EmbeddingTopic {
             });
         }
 
+        void flush() {
+            producer.flush();
+        }
+
         @Override
         public void close() {
             producer.close();
         }
     }
 
+    /** Waits until what the process's publisher for {@code topic} sent is acknowledged (nothing when there is none). */
+    public static void flush(String topic) {
+        Publisher publisher;
+        synchronized (SHARING) {
+            Shared shared = SHARING.get(topic);
+            publisher = shared == null ? null : shared.publisher;
+        }
+        if (publisher != null) {
+            publisher.flush();
+        }
+    }
+
     public static Publisher publisher(Map<String, Object> kafkaConfig, String topic) {
         return new Publisher(kafkaConfig, topic);
+    }
+
+    private static final Map<String, Shared> SHARING = new HashMap<>();
+
+    /** One publisher per topic and process, however many services of the process share it. */
+    private static final class Shared {
+        final Publisher publisher;
+        int users;
+
+        Shared(Publisher publisher) {
+            this.publisher = publisher;
+        }
+    }
+
+    /**
+     * Shares every embedding {@code cache} computes on {@code topic} until the returned handle is closed; a second
+     * service of the process (the loop beside its scorer) sharing the same topic adds no second publisher.
+     */
+    public static AutoCloseable share(EmbeddingCache cache, Map<String, Object> kafkaConfig, String topic) {
+        synchronized (SHARING) {
+            Shared shared = SHARING.computeIfAbsent(topic, t -> {
+                Shared s = new Shared(new Publisher(kafkaConfig, t));
+                cache.addListener(s.publisher);
+                return s;
+            });
+            shared.users++;
+        }
+        return () -> {
+            synchronized (SHARING) {
+                Shared shared = SHARING.get(topic);
+                if (shared != null && --shared.users == 0) {
+                    SHARING.remove(topic);
+                    cache.removeListener(shared.publisher);
+                    shared.publisher.close();
+                }
+            }
+        };
     }
 
     /**

@@ -74,8 +74,8 @@ public final class ScorerService implements Service {
         }
         // Every embedding this process computes goes to <ns>.embeddings, so that a trainer elsewhere does not compute
         // it again.
-        EmbeddingTopic.Publisher shared = EmbeddingTopic.publisher(config.kafkaConfig(), topics.plan().embeddings().name());
-        EmbeddingCache.shared().addListener(shared);
+        AutoCloseable sharing = EmbeddingTopic.share(EmbeddingCache.shared(), config.kafkaConfig(),
+                topics.plan().embeddings().name());
         log.info("Scorer service started: namespace {}, {}, batch {} / {} ms, device {}, {}", config.namespace(),
                 config.exactlyOnce() ? "exactly_once_v2" : "at_least_once", config.batch().maxBatch(),
                 config.batch().maxWait().toMillis(), config.onnx().device(),
@@ -109,8 +109,11 @@ public final class ScorerService implements Service {
             }
         } finally {
             passes.close();
-            EmbeddingCache.shared().removeListener(shared);
-            shared.close();
+            try {
+                sharing.close();
+            } catch (Exception e) {
+                log.warn("Closing the embeddings publisher failed: {}", e.toString());
+            }
         }
     }
 
@@ -165,6 +168,8 @@ public final class ScorerService implements Service {
             current = runner;
             runner.start();
             PassCounts counts = runner.awaitCompletion(Duration.ofDays(7));
+            // The pass's embeddings are on <ns>.embeddings before a trainer learns that the pass is scored.
+            EmbeddingTopic.flush(topics.plan().embeddings().name());
             PassStatus scored = PassStatus.newBuilder(status).setState(PassState.SCORED).setCounts(counts)
                     .setFinishedAt(Instant.now()).build();
             passes.record(scored);

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.recurate.curation.policy.PassView;
 import io.recurate.ledger.BundleStore;
+import io.recurate.ledger.EmbeddingTopic;
+import io.recurate.model.transformer.EmbeddingCache;
 import io.recurate.ledger.ModelLedger;
 import io.recurate.ledger.ModelVersions;
 import io.recurate.ledger.PassLedger;
@@ -83,8 +85,20 @@ public final class LoopRunner {
     }
 
     public Result run() throws InterruptedException {
+        try (TopicAdmin admin = new TopicAdmin(kafkaConfig)) {
+            admin.ensure(List.of(topics.plan().embeddings()));
+        }
+        // What this process embeds (v0's exemplars, the sources it scores for thresholds) is shared with the trainer
+        // and scorers of other processes, as the scorer shares its own.
+        AutoCloseable sharing = EmbeddingTopic.share(EmbeddingCache.shared(), kafkaConfig, topics.plan().embeddings().name());
         try (ModelLedger models = new ModelLedger(kafkaConfig, topics); PassLedger passes = new PassLedger(kafkaConfig, topics)) {
             return run(models, passes);
+        } finally {
+            try {
+                sharing.close();
+            } catch (Exception e) {
+                log.warn("Closing the embeddings publisher failed: {}", e.toString());
+            }
         }
     }
 

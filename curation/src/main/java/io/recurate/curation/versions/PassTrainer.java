@@ -232,11 +232,12 @@ public final class PassTrainer {
             Set<String> keys = new HashSet<>();
             texts.forEach(t -> keys.add(EmbeddingCache.key(sha, t)));
             constitution.forEach(e -> keys.add(EmbeddingCache.key(sha, e.text())));
+            long here = keys.stream().filter(cache::contains).count();
             loaded = EmbeddingTopic.load(config.kafkaConfig(), topics.plan().embeddings().name(), cache, keys);
             computedBefore = cache.computed();
-            log.info("Embeddings of {} texts for the heads: {} in this process already or read from {} ({} read), the "
-                    + "rest computed with {}", keys.size(), keys.size(), topics.plan().embeddings().name(), loaded,
-                    encoder.name());
+            log.info("Embeddings of {} texts for the heads: {} in this process already, {} read from {}, {} to compute "
+                    + "with {}", keys.size(), here, loaded, topics.plan().embeddings().name(),
+                    keys.size() - here - loaded, encoder.name());
             return new HeadLearner(config.policy().folds(), encoder.name(), this::embed, LogisticHead.LOOP_L2, previous,
                     heads -> writer.writeHeads(heads, encoder, Map.of(
                             "train_examples", (double) (texts.size() + constitution.size()),

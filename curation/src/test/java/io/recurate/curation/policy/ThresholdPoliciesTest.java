@@ -109,4 +109,67 @@ class ThresholdPoliciesTest {
         java.util.Arrays.fill(clean, 0.1f);
         assertThat(removedShare(clean, ramp.threshold(view(4, means, clean)))).isZero();
     }
+
+    /**
+     * A corpus of {@code n} documents, {@code prior} of them violating, scored from two known distributions (violating
+     * uniform in [0.5, 1], acceptable in [0, 0.6]); exemplars' held-out scores drawn from the same, 20 of each.
+     */
+    private record Mixture(float[] scores, Map<String, Double> calibration) {
+    }
+
+    private static Mixture mixture(int n, double prior, long seed) {
+        return mixture(n, prior, seed, 20);
+    }
+
+    private static Mixture mixture(int n, double prior, long seed, int exemplars) {
+        java.util.Random random = new java.util.Random(seed);
+        float[] scores = new float[n];
+        for (int i = 0; i < n; i++) {
+            scores[i] = random.nextDouble() < prior ? 0.5f + 0.5f * random.nextFloat() : 0.6f * random.nextFloat();
+        }
+        Map<String, Double> calibration = new java.util.HashMap<>();
+        for (int i = 0; i < exemplars; i++) {
+            calibration.put(String.format("exemplars.violating.score.%03d", i), 0.5 + 0.5 * random.nextDouble());
+            calibration.put(String.format("exemplars.acceptable.score.%03d", i), 0.6 * random.nextDouble());
+        }
+        return new Mixture(scores, calibration);
+    }
+
+    @Test
+    void thePriorEstimateFindsTheMixturesShareWithAnIntervalAroundIt() {
+        for (double prior : new double[] {0.05, 0.10, 0.20}) {
+            // Many exemplars: the estimator itself is right.
+            Mixture many = mixture(20_000, prior, 3, 800);
+            assertThat(PriorEstimate.of(many.scores(), null, many.calibration()).orElseThrow().value())
+                    .as("prior %.2f from 800 exemplars of each label", prior).isCloseTo(prior, within(0.015));
+            // Twenty: the estimate is noisy (the acceptable exemplars' mean moves it most), and its interval says so.
+            Mixture m = mixture(20_000, prior, 3);
+            PriorEstimate estimate = PriorEstimate.of(m.scores(), null, m.calibration()).orElseThrow();
+            assertThat(estimate.low()).as("prior %.2f from 20 exemplars: %s", prior, estimate).isLessThanOrEqualTo(prior)
+                    .isLessThanOrEqualTo(estimate.value());
+            assertThat(estimate.high()).as("prior %.2f from 20 exemplars: %s", prior, estimate).isGreaterThanOrEqualTo(prior)
+                    .isGreaterThanOrEqualTo(estimate.value());
+        }
+        assertThat(PriorEstimate.of(new float[] {0.3f}, null, Map.of())).as("no held-out exemplar scores").isEmpty();
+    }
+
+    @Test
+    void thePriorCutRemovesTheEstimatesLowEndPlusItsAllowanceAndNeverBelowTheBenignGuard() {
+        Mixture m = mixture(20_000, 0.10, 4);
+        PriorEstimate estimate = PriorEstimate.of(m.scores(), null, m.calibration()).orElseThrow();
+        float tau = new PriorCut(0.05, 0.5).threshold(view(1, m.calibration(), m.scores()));
+        double expected = estimate.low() + 0.05 * (1 - estimate.low());
+        double guarded = removedShare(m.scores(), PriorCut.benignGuard(TrainedVersion.heldOutScores(m.calibration(), false)));
+        assertThat(removedShare(m.scores(), tau)).isCloseTo(Math.min(expected, guarded), within(0.002));
+        // Acceptable exemplars that score high: the guard keeps the cut above all but 10% of them.
+        Map<String, Double> high = new java.util.HashMap<>(m.calibration());
+        for (int i = 0; i < 20; i++) {
+            high.put(String.format("exemplars.acceptable.score.%03d", i), 0.9 + 0.005 * i);
+        }
+        float guardedTau = new PriorCut(0.05, 0.5).threshold(view(1, high, m.scores()));
+        double[] acceptable = TrainedVersion.heldOutScores(high, false);
+        long above = java.util.Arrays.stream(acceptable).filter(a -> a >= guardedTau).count();
+        assertThat(above).as("acceptable exemplars the cut would remove").isLessThanOrEqualTo(2);
+        assertThat(guardedTau).isGreaterThan(tau);
+    }
 }

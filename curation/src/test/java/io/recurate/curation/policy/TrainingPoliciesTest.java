@@ -139,4 +139,62 @@ class TrainingPoliciesTest {
                 .containsExactly("p:true:1.0", "u1:false:1.0", "u2:true:0.3", "u2:false:0.7", "u3:true:1.0",
                         "constitution:0:true:5.0");
     }
+
+    @Test
+    void selfTrainingsSoftLabelsAverageToTheEstimatedPrior() {
+        List<io.recurate.curation.train.TextDocument> docs = new java.util.ArrayList<>();
+        List<Double> weights = new java.util.ArrayList<>();
+        java.util.Random random = new java.util.Random(2);
+        for (int i = 0; i < 1000; i++) {
+            docs.add(new io.recurate.curation.train.TextDocument("d" + i, "t" + i, random.nextFloat()));
+            weights.add(i < 500 ? 1.0 : 3.0);
+        }
+        double[] q = SelfTraining.atPrior(docs, weights, 0.12);
+        double mean = 0;
+        double total = 0;
+        for (int i = 0; i < q.length; i++) {
+            mean += weights.get(i) * q[i];
+            total += weights.get(i);
+            if (i > 0 && docs.get(i).score() > docs.get(i - 1).score()) {
+                assertThat(q[i]).as("the order of the scores is kept").isGreaterThan(q[i - 1]);
+            }
+        }
+        assertThat(mean / total).isCloseTo(0.12, org.assertj.core.api.Assertions.within(1e-6));
+    }
+
+    @Test
+    void selfTrainingLeavesOutDocumentsThatAreExemplarsSoTheirHeldOutScoresStayHeldOut() {
+        // The constitution's texts are also corpus documents here, as when it is drawn from the corpus.
+        List<io.recurate.curation.train.TextDocument> kept = new java.util.ArrayList<>();
+        for (int i = 0; i < input.constitution().size(); i++) {
+            kept.add(new io.recurate.curation.train.TextDocument("doc-" + i, input.constitution().get(i).text(), 0.5f));
+        }
+        kept.addAll(input.unlabelled().stream().map(d -> new io.recurate.curation.train.TextDocument(d.id(), d.text(), 0.1f)).toList());
+        TrainingInput withCopies = new TrainingInput(input.violating().stream()
+                .map(d -> new io.recurate.curation.train.TextDocument(d.id(), d.text(), 0.9f)).toList(), kept,
+                input.constitution());
+        List<io.recurate.curation.train.CrossFitExample> seen = new java.util.ArrayList<>();
+        new SelfTraining(true).train(withCopies, new io.recurate.curation.train.FoldLearner() {
+            public int k() {
+                return 5;
+            }
+
+            public FoldModels fit(List<io.recurate.curation.train.CrossFitExample> examples) {
+                return fitVersion(examples);
+            }
+
+            public FoldModels fitVersion(List<io.recurate.curation.train.CrossFitExample> examples) {
+                seen.addAll(examples);
+                return trainer(5).fit(examples);
+            }
+
+            public String describe() {
+                return "recording";
+            }
+        });
+        java.util.Set<String> exemplarTexts = new java.util.HashSet<>();
+        input.constitution().forEach(e -> exemplarTexts.add(e.text()));
+        assertThat(seen).filteredOn(e -> e.id() != null && e.id().startsWith("doc-")).isEmpty();
+        assertThat(seen).filteredOn(e -> e.id() != null && e.id().startsWith("constitution:")).hasSize(input.constitution().size());
+    }
 }

@@ -193,4 +193,25 @@ class PoolingTest {
         assertThatThrownBy(() -> ModelBundle.load(dir, CPU, null)).isInstanceOf(BundleException.class)
                 .hasMessageMatching("(?s).*scores probe [38] as .*");
     }
+
+    @Test
+    void theSentenceTransformersExportSaysHowToPool() throws IOException {
+        Path model = tmp.resolve("st-model");
+        java.nio.file.Files.createDirectories(model.resolve("onnx"));
+        java.nio.file.Files.createDirectories(model.resolve("1_Pooling"));
+        java.nio.file.Files.writeString(model.resolve("1_Pooling").resolve("config.json"),
+                "{\"word_embedding_dimension\": 384, \"pooling_mode_cls_token\": false, \"pooling_mode_mean_tokens\": true}");
+        java.nio.file.Files.writeString(model.resolve("modules.json"), "[{\"idx\": 0, \"type\": "
+                + "\"sentence_transformers.models.Transformer\"}, {\"idx\": 1, \"type\": \"sentence_transformers.models.Pooling\"}, "
+                + "{\"idx\": 2, \"type\": \"sentence_transformers.models.Normalize\"}]");
+        var config = SentenceTransformersConfig.near(model.resolve("onnx").resolve("model.onnx")).orElseThrow();
+        assertThat(config.pooling()).isEqualTo(Pooling.MEAN);
+        assertThat(config.normalize()).isTrue();
+        java.nio.file.Files.writeString(model.resolve("1_Pooling").resolve("config.json"), "{\"pooling_mode_cls_token\": true}");
+        java.nio.file.Files.delete(model.resolve("modules.json"));
+        config = SentenceTransformersConfig.near(model.resolve("model.onnx")).orElseThrow();
+        assertThat(config.pooling()).isEqualTo(Pooling.CLS);
+        assertThat(config.normalize()).isFalse();
+        assertThat(SentenceTransformersConfig.near(tmp.resolve("elsewhere").resolve("model.onnx"))).isEmpty();
+    }
 }
