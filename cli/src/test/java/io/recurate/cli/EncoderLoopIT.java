@@ -116,9 +116,10 @@ class EncoderLoopIT {
                 assertThat(versions.get(v).getKind()).isEqualTo("embedding-head");
                 assertThat(versions.get(v).getMetrics().get("embeddings_computed")).as("%s: texts the trainer ran through "
                         + "the encoder itself", v).isZero();
-                assertThat(versions.get(v).getMetrics().get("embeddings_loaded")).as("%s: read from %s", v,
-                        topics.plan().embeddings().name()).isGreaterThan(0.0);
             }
+            // v1's trainer read the scorer's embeddings from the topic; v2's found them in its own cache already.
+            assertThat(versions.get("v1").getMetrics().get("embeddings_loaded")).as("v1: read from %s",
+                    topics.plan().embeddings().name()).isGreaterThanOrEqualTo(DOCUMENTS * 0.9);
             assertThat(trainer.log()).contains("read from " + topics.plan().embeddings().name() + ", 0 to compute");
         } finally {
             loopThread.shutdownNow();

@@ -90,51 +90,80 @@ public final class HeadLearner implements FoldLearner {
     }
 
     private FoldHeads train(List<CrossFitExample> examples) {
-        List<float[]> vectors = embedDistinct(examples);
+        List<Merged> merged = merge(examples);
+        List<float[]> vectors = embedDistinct(merged);
         List<LinearHead> heads = new ArrayList<>(k);
         for (int fold = 0; fold < k; fold++) {
             List<float[]> x = new ArrayList<>();
-            List<Boolean> y = new ArrayList<>();
-            List<Float> w = new ArrayList<>();
-            for (int i = 0; i < examples.size(); i++) {
-                CrossFitExample e = examples.get(i);
-                if (e.id() == null || k == 1 || Folds.of(e.id(), k) != fold) {
+            List<Merged> own = new ArrayList<>();
+            for (int i = 0; i < merged.size(); i++) {
+                Merged e = merged.get(i);
+                if (e.id == null || k == 1 || Folds.of(e.id, k) != fold) {
                     x.add(vectors.get(i));
-                    y.add(e.example().violating());
-                    w.add(e.example().weight());
+                    own.add(e);
                 }
             }
-            requireBothClasses(y, fold);
-            boolean[] labels = new boolean[y.size()];
-            float[] weights = new float[w.size()];
-            for (int i = 0; i < labels.length; i++) {
-                labels[i] = y.get(i);
-                weights[i] = w.get(i);
+            requireBothClasses(own, fold);
+            double[] targets = new double[own.size()];
+            float[] weights = new float[own.size()];
+            for (int i = 0; i < targets.length; i++) {
+                targets[i] = own.get(i).violatingWeight / own.get(i).weight;
+                weights[i] = (float) own.get(i).weight;
             }
-            heads.add(LogisticHead.train(x, labels, weights, l2));
+            heads.add(LogisticHead.train(x, targets, weights, l2));
         }
         return new FoldHeads(heads);
     }
 
-    /** One embedding per example; a text that appears twice (a soft label's two examples) is asked for once. */
-    private List<float[]> embedDistinct(List<CrossFitExample> examples) {
-        Map<String, Integer> index = new LinkedHashMap<>();
+    /** One document's examples: its total weight and the part of it that says violating (a soft label's two). */
+    private static final class Merged {
+        final String id;
+        final String text;
+        double weight;
+        double violatingWeight;
+
+        Merged(String id, String text) {
+            this.id = id;
+            this.text = text;
+        }
+    }
+
+    /**
+     * The examples of one document (same id and text) as one example whose target is the violating share of their
+     * weight: the logistic loss is the same, for half the work when every document trains both classes.
+     */
+    private static List<Merged> merge(List<CrossFitExample> examples) {
+        Map<List<String>, Merged> byDocument = new LinkedHashMap<>();
         for (CrossFitExample e : examples) {
-            index.putIfAbsent(e.example().text(), index.size());
+            Merged m = byDocument.computeIfAbsent(java.util.Arrays.asList(e.id(), e.example().text()),
+                    key -> new Merged(e.id(), e.example().text()));
+            m.weight += e.example().weight();
+            m.violatingWeight += e.example().violating() ? e.example().weight() : 0;
+        }
+        return new ArrayList<>(byDocument.values());
+    }
+
+    /** One embedding per example; a text that appears twice (a document that is also an exemplar) is asked for once. */
+    private List<float[]> embedDistinct(List<Merged> examples) {
+        Map<String, Integer> index = new LinkedHashMap<>();
+        for (Merged e : examples) {
+            index.putIfAbsent(e.text, index.size());
         }
         List<float[]> distinct = embeddings.of(new ArrayList<>(index.keySet()));
         List<float[]> out = new ArrayList<>(examples.size());
-        for (CrossFitExample e : examples) {
-            out.add(distinct.get(index.get(e.example().text())));
+        for (Merged e : examples) {
+            out.add(distinct.get(index.get(e.text)));
         }
         return out;
     }
 
-    private void requireBothClasses(List<Boolean> labels, int fold) {
-        long violating = labels.stream().filter(b -> b).count();
-        if (violating == 0 || violating == labels.size()) {
+    /** Both classes must carry weight, or the head has nothing to separate. */
+    private void requireBothClasses(List<Merged> examples, int fold) {
+        double violating = examples.stream().mapToDouble(e -> e.violatingWeight).sum();
+        double all = examples.stream().mapToDouble(e -> e.weight).sum();
+        if (violating <= 0 || violating >= all) {
             throw new IllegalArgumentException("Cannot train " + (k == 1 ? "the head" : "head " + fold + " of " + k)
-                    + ": its data holds only " + (violating == 0 ? "acceptable" : "violating") + " examples");
+                    + ": its data holds only " + (violating <= 0 ? "acceptable" : "violating") + " examples");
         }
     }
 

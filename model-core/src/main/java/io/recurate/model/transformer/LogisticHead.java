@@ -35,6 +35,20 @@ public final class LogisticHead {
 
     /** @param l2 the penalty on the standardized weights */
     public static LinearHead train(List<float[]> embeddings, boolean[] violating, float[] weights, double l2) {
+        double[] targets = new double[violating.length];
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = violating[i] ? 1 : 0;
+        }
+        return train(embeddings, targets, weights, l2);
+    }
+
+    /**
+     * With soft targets: example i is violating with probability {@code targets[i]} (a document that trains both
+     * classes, with weights q and 1 − q, is one example of target q and the sum of the weights: the same loss).
+     *
+     * @param l2 the penalty on the standardized weights
+     */
+    public static LinearHead train(List<float[]> embeddings, double[] targets, float[] weights, double l2) {
         if (!(l2 >= 0 && l2 * STEP < 1)) {
             // Each step shrinks the weights by STEP * l2: at 1 or more it overshoots and the weights diverge.
             throw new IllegalArgumentException("The head's L2 penalty must lie in [0, " + 1 / STEP + "), got " + l2);
@@ -66,27 +80,33 @@ public final class LogisticHead {
             double sd = Math.sqrt(scale[j] / total);
             scale[j] = sd > 1e-12 ? 1 / sd : 0;
         }
+        // Standardized once, not in every iteration.
+        double[][] x = new double[n][d];
+        for (int i = 0; i < n; i++) {
+            float[] e = embeddings.get(i);
+            for (int j = 0; j < d; j++) {
+                x[i][j] = (e[j] - mean[j]) * scale[j];
+            }
+        }
         double[] w = new double[d + 1]; // last: bias
         double[] velocity = new double[d + 1];
         double[] look = new double[d + 1];
         double[] gradient = new double[d + 1];
-        double[] x = new double[d];
         for (int iteration = 0; iteration < ITERATIONS; iteration++) {
             for (int j = 0; j <= d; j++) {
                 look[j] = w[j] + MOMENTUM * velocity[j];
             }
             java.util.Arrays.fill(gradient, 0);
             for (int i = 0; i < n; i++) {
-                float[] e = embeddings.get(i);
+                double[] xi = x[i];
                 double z = look[d];
                 for (int j = 0; j < d; j++) {
-                    x[j] = (e[j] - mean[j]) * scale[j];
-                    z += look[j] * x[j];
+                    z += look[j] * xi[j];
                 }
                 double p = 1 / (1 + Math.exp(-z));
-                double g = weights[i] * (p - (violating[i] ? 1 : 0)) / total;
+                double g = weights[i] * (p - targets[i]) / total;
                 for (int j = 0; j < d; j++) {
-                    gradient[j] += g * x[j];
+                    gradient[j] += g * xi[j];
                 }
                 gradient[d] += g;
             }

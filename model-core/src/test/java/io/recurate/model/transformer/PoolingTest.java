@@ -93,6 +93,17 @@ class PoolingTest {
         return out;
     }
 
+    /** A head on the texts' embeddings, every other text labelled violating. */
+    private static LinearHead head(List<float[]> x, double l2) {
+        boolean[] y = new boolean[x.size()];
+        float[] w = new float[x.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = i % 2 == 0;
+            w[i] = 1;
+        }
+        return LogisticHead.train(x, y, w, l2);
+    }
+
     @Test
     void meanClsAndMaxPoolingMatchTheReferenceOverTheRealTokensOnly() {
         for (Pooling pooling : List.of(Pooling.MEAN, Pooling.CLS, Pooling.MAX)) {
@@ -133,14 +144,7 @@ class PoolingTest {
     void aPooledBundleIsCheckedOnLoadAndAnotherPoolingIsRefused() throws IOException {
         TransformerSpec spec = spec(Pooling.MEAN, true);
         List<float[]> x = embed(spec);
-        boolean[] y = new boolean[x.size()];
-        float[] w = new float[x.size()];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = i % 2 == 0;
-            w[i] = 1;
-        }
-        FoldHeads heads = new FoldHeads(List.of(LogisticHead.train(x, y, w, 1e-3), LogisticHead.train(x, y, w, 1e-2),
-                LogisticHead.train(x, y, w, 1e-1)));
+        FoldHeads heads = new FoldHeads(List.of(head(x, 1e-3), head(x, 1e-2), head(x, 1e-1)));
         Path dir = tmp.resolve("pooled");
         ModelBundle.writeEmbeddingHead(encoder, tokenizer, spec, heads,
                 new ModelBundle.Description("filter", "v0", null, 0.5f, Map.of(), Map.of()), dir, false);
@@ -165,15 +169,9 @@ class PoolingTest {
     void aChangedHeadOfACrossFittedBundleIsCaughtByItsProbe() throws IOException {
         TransformerSpec spec = spec(Pooling.CLS, true);
         List<float[]> x = embed(spec);
-        boolean[] y = new boolean[x.size()];
-        float[] w = new float[x.size()];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = i % 2 == 0;
-            w[i] = 1;
-        }
         List<LinearHead> list = new ArrayList<>();
         for (int k = 0; k < 5; k++) {
-            list.add(LogisticHead.train(x, y, w, 0.001 * (k + 1)));
+            list.add(head(x, 0.001 * (k + 1)));
         }
         Path dir = tmp.resolve("heads");
         ModelBundle.writeEmbeddingHead(encoder, tokenizer, spec, new FoldHeads(list),
