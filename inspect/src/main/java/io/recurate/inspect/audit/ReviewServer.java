@@ -1,9 +1,11 @@
 package io.recurate.inspect.audit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -12,13 +14,14 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -30,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * {@link AuditEstimate} on the file as written, with {@code audit score}'s defaults, so page and command agree. In a
  * blind review, neither the page nor the state says a document's decision, score or stratum, nor the estimate or
  * the strata's progress, until the reviewer has given a verdict on every document.
+ *
+ * <p>Only the page opened from the printed address may use it ({@link RequestGuard}: Host, token, origin); a verdict is
+ * JSON of at most {@link #MAX_BODY_BYTES}, its note at most {@link #MAX_NOTE_CHARS} characters (413 beyond); every
+ * refusal and failure is answered with its status and a JSON {@code error}.
  */
 public final class ReviewServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReviewServer.class);
@@ -38,17 +45,23 @@ public final class ReviewServer implements AutoCloseable {
     static final double CONFIDENCE = 0.95;
     static final int DRAWS = 4000;
     static final long SEED = 1;
+    /** A verdict's body, its note and a reviewer's name are bounded: the review file is rewritten on every verdict. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+    static final int MAX_NOTE_CHARS = 4_000;
+    static final int MAX_REVIEWER_CHARS = 100;
 
     private final ReviewFile review;
     private final Path key;
     private final String defaultReviewer;
     private final HttpServer http;
+    private final RequestGuard guard;
 
     private ReviewServer(ReviewFile review, Path key, String defaultReviewer, HttpServer http) {
         this.review = review;
         this.key = key;
         this.defaultReviewer = defaultReviewer;
         this.http = http;
+        this.guard = new RequestGuard(http.getAddress().getPort(), RequestGuard.newToken());
     }
 
     /**
@@ -65,59 +78,140 @@ public final class ReviewServer implements AutoCloseable {
             ReviewServer server = new ReviewServer(review, key, reviewer, http);
             http.createContext("/", server::route);
             http.start();
-            log.debug("Reviewing {} at {}", review.path(), server.url());
+            log.debug("Reviewing {} at 127.0.0.1:{}", review.path(), http.getAddress().getPort());
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
         }
     }
 
-    /** The page's address, with the default reviewer. */
+    /** The page's address, with its token and the default reviewer. */
     public URI url() {
-        return URI.create("http://127.0.0.1:" + http.getAddress().getPort() + "/?reviewer="
-                + java.net.URLEncoder.encode(defaultReviewer, StandardCharsets.UTF_8));
+        return URI.create(origin() + "/?token=" + guard.token() + "&reviewer="
+                + URLEncoder.encode(defaultReviewer, StandardCharsets.UTF_8));
     }
 
-    private void route(HttpExchange exchange) throws IOException {
+    /** {@code http://127.0.0.1:PORT}, without the token: every request to it is refused. */
+    public URI origin() {
+        return URI.create("http://127.0.0.1:" + http.getAddress().getPort());
+    }
+
+    /** The token every request must carry (it is in {@link #url()}). */
+    public String token() {
+        return guard.token();
+    }
+
+    private void route(HttpExchange exchange) {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             try {
-                if (path.equals("/") && method.equals("GET")) {
-                    send(exchange, 200, "text/html; charset=utf-8", page());
-                } else if (path.equals("/api/state") && method.equals("GET")) {
-                    sendJson(exchange, 200, state(reviewerOf(exchange)));
-                } else if (path.equals("/api/verdict") && method.equals("POST")) {
-                    JsonNode body = JSON.readTree(exchange.getRequestBody());
-                    String reviewer = body.path("reviewer").asText(defaultReviewer);
-                    review.record(reviewer, body.path("id").asText(), body.path("verdict").isNull() ? null
-                            : body.path("verdict").asText(null), body.path("note").isNull() ? null : body.path("note").asText(null));
-                    sendJson(exchange, 200, state(reviewer));
-                } else {
-                    sendJson(exchange, 404, JSON.createObjectNode().put("error", "no " + method + " " + path));
+                Headers headers = exchange.getRequestHeaders();
+                refuseIf(guard.checkHost(headers));
+                refuseIf(guard.checkToken(exchange.getRequestURI().getRawQuery(), headers));
+                switch (path) {
+                    case "/" -> {
+                        allow(method, "GET");
+                        exchange.getResponseHeaders().add("Set-Cookie", guard.cookie());
+                        send(exchange, 200, "text/html; charset=utf-8", page());
+                    }
+                    case "/api/state" -> {
+                        allow(method, "GET");
+                        sendJson(exchange, 200, state(reviewerOf(exchange)));
+                    }
+                    case "/api/verdict" -> {
+                        allow(method, "POST");
+                        refuseIf(guard.checkWriteOrigin(headers));
+                        sendJson(exchange, 200, verdict(exchange));
+                    }
+                    default -> throw new Refused(404, "no " + method + " " + path);
                 }
+            } catch (Refused e) {
+                log.debug("Review request {} {} refused: {} {}", method, path, e.status, e.getMessage());
+                sendError(exchange, e.status, e.getMessage());
             } catch (IllegalArgumentException e) {
-                sendJson(exchange, 400, JSON.createObjectNode().put("error", e.getMessage()));
-            } catch (RuntimeException e) {
+                sendError(exchange, 400, e.getMessage());
+            } catch (RuntimeException | IOException e) {
                 log.error("Review request {} {} failed: {}", method, path, e.toString(), e);
-                sendJson(exchange, 500, JSON.createObjectNode().put("error", String.valueOf(e.getMessage())));
+                sendError(exchange, 500, String.valueOf(e.getMessage()));
             }
         }
     }
 
-    private String reviewerOf(HttpExchange exchange) {
-        String query = exchange.getRequestURI().getRawQuery();
-        if (query != null) {
-            for (String pair : query.split("&")) {
-                if (pair.startsWith("reviewer=")) {
-                    String name = URLDecoder.decode(pair.substring("reviewer=".length()), StandardCharsets.UTF_8).strip();
-                    if (!name.isEmpty()) {
-                        return name;
-                    }
-                }
-            }
+    /** Records a verdict from a JSON body of at most {@link #MAX_BODY_BYTES}; answers the reviewer's state. */
+    private ObjectNode verdict(HttpExchange exchange) throws IOException {
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (type == null || !type.strip().toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new Refused(415, "a verdict is sent as application/json, not " + (type == null ? "no type" : type));
         }
-        return defaultReviewer;
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (length != null && parseLength(length) > MAX_BODY_BYTES) {
+            throw new Refused(413, "a body of " + length + " bytes is over the limit of " + MAX_BODY_BYTES);
+        }
+        byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
+        if (body.length > MAX_BODY_BYTES) {
+            throw new Refused(413, "a body over the limit of " + MAX_BODY_BYTES + " bytes");
+        }
+        JsonNode json;
+        try {
+            json = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new Refused(400, "the body is not JSON: " + e.getOriginalMessage());
+        }
+        if (json == null || !json.isObject()) {
+            throw new Refused(400, "the body is not a JSON object");
+        }
+        String reviewer = bounded(json.path("reviewer").asText(defaultReviewer), "reviewer", MAX_REVIEWER_CHARS, 400);
+        String note = json.path("note").isNull() ? null : json.path("note").asText(null);
+        bounded(note, "note", MAX_NOTE_CHARS, 413);
+        String verdict = json.path("verdict").isNull() ? null : json.path("verdict").asText(null);
+        review.record(reviewer, json.path("id").asText(), verdict, note);
+        return state(reviewer);
+    }
+
+    private static long parseLength(String length) {
+        try {
+            return Long.parseLong(length.strip());
+        } catch (NumberFormatException e) {
+            throw new Refused(400, "Content-Length '" + length + "' is not a number");
+        }
+    }
+
+    private static String bounded(String value, String what, int max, int status) {
+        if (value != null && value.length() > max) {
+            throw new Refused(status, "a " + what + " of " + value.length() + " characters is over the limit of " + max);
+        }
+        return value;
+    }
+
+    private static void allow(String method, String allowed) {
+        if (!method.equals(allowed)) {
+            throw new Refused(405, method + " is not allowed here; use " + allowed);
+        }
+    }
+
+    private static void refuseIf(RequestGuard.Refusal refusal) {
+        if (refusal != null) {
+            throw new Refused(refusal.status(), refusal.message());
+        }
+    }
+
+    /** A request answered with an error status and a JSON message. */
+    private static final class Refused extends RuntimeException {
+        final int status;
+
+        Refused(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    private String reviewerOf(HttpExchange exchange) {
+        String name = RequestGuard.queryValue(exchange.getRequestURI().getRawQuery(), "reviewer");
+        if (name == null || name.isBlank()) {
+            return defaultReviewer;
+        }
+        return bounded(name.strip(), "reviewer", MAX_REVIEWER_CHARS, 400);
     }
 
     /** What the page shows to {@code reviewer}. */
@@ -218,12 +312,31 @@ public final class ReviewServer implements AutoCloseable {
         send(exchange, status, "application/json; charset=utf-8", JSON.writeValueAsString(body));
     }
 
+    /** Every error is answered, with its status and a JSON message; a client already gone is only logged. */
+    private static void sendError(HttpExchange exchange, int status, String message) {
+        try {
+            if (status == 405) {
+                exchange.getResponseHeaders().set("Allow", exchange.getRequestURI().getPath().equals("/api/verdict")
+                        ? "POST" : "GET");
+            }
+            sendJson(exchange, status, JSON.createObjectNode().put("error", message));
+        } catch (IOException e) {
+            log.debug("Could not answer {} to the review request: {}", status, e.toString());
+        }
+    }
+
     private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        Headers headers = exchange.getResponseHeaders();
+        headers.set("Content-Type", type);
+        headers.set("Cache-Control", "no-store");
+        headers.set("X-Content-Type-Options", "nosniff");
+        headers.set("X-Frame-Options", "DENY");
+        headers.set("Content-Security-Policy", "frame-ancestors 'none'");
+        headers.set("Referrer-Policy", "no-referrer"); // the address carries the token
         exchange.sendResponseHeaders(status, bytes.length);
         exchange.getResponseBody().write(bytes);
+        exchange.getResponseBody().flush(); // before the server drains an unread body (a refused 200 MB one)
     }
 
     @Override
