@@ -20,6 +20,8 @@ public final class ScorerMetrics {
     private final DistributionSummary batchSize;
     private final Timer batchLatency;
     private final Timer scoringWait;
+    private final Counter revived;
+    private final Counter reread;
 
     public ScorerMetrics(MeterRegistry registry, int pass, String modelVersion) {
         String p = Integer.toString(pass);
@@ -37,7 +39,14 @@ public final class ScorerMetrics {
         this.scoringWait = Timer.builder(SCORING_WAIT).description("Time a stream thread waited for a partition's "
                         + "batch on the scoring thread; a large share of the pass's time says scoring is the bottleneck")
                 .tags("pass", p, "model_version", modelVersion).register(registry);
+        this.revived = counter(registry, REVIVED, "Tasks Kafka Streams closed and started again in this process "
+                + "(a commit that failed as corrupted, e.g. across a broker outage)", p, modelVersion);
+        this.reread = counter(registry, "recurate.scorer.records.reread", "Records buffered at a task's last commit and "
+                + "read again from the source when the task started again", p, modelVersion);
     }
+
+    /** The name of the counter of revived tasks. */
+    public static final String REVIVED = "recurate.scorer.tasks.revived";
 
     /** The name of the scoring-wait timer. */
     public static final String SCORING_WAIT = "recurate.scorer.scoring.wait";
@@ -50,6 +59,14 @@ public final class ScorerMetrics {
     private static Counter counter(MeterRegistry registry, String name, String description, String pass, String version) {
         return Counter.builder(name).description(description).tags("pass", pass, "model_version", version)
                 .register(registry);
+    }
+
+    /** A task started again: {@code revivedHere} when this process ran it before; {@code records} read again. */
+    void taskStarted(boolean revivedHere, int records) {
+        if (revivedHere) {
+            revived.increment();
+        }
+        reread.increment(records);
     }
 
     void waitedForScoring(long nanos) {

@@ -40,9 +40,15 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     private final PassContext pass;
     private final BatchSettings batch;
     private final Supplier<Scorer> scorer;
-    /** One per batch in flight (a BatchScorer scores one batch at a time): batch n uses {@code n % length}. */
+    private final Supplier<BatchScorer> newBatchScorer;
+    /**
+     * One per batch in flight (a BatchScorer scores one batch at a time): batch n uses {@code n % length}. Made anew by
+     * every {@link #init}: a batch dropped by {@link #close} may still be running on the old ones.
+     */
     private final BatchScorer[] batchScorers;
     private long handedOver;
+    /** Times {@link #init} ran on this object: more than once when Streams revived or resumed the task. */
+    private int lives;
     private final Executor scoring;
     private final SourceRereader rereader;
     private final ScorerMetrics metrics;
@@ -83,17 +89,25 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         this.pass = pass;
         this.batch = batch;
         this.scorer = scorer;
+        this.newBatchScorer = batchScorers;
         this.batchScorers = new BatchScorer[maxInFlight];
-        for (int i = 0; i < maxInFlight; i++) {
-            this.batchScorers[i] = batchScorers.get();
-        }
         this.scoring = scoring;
         this.rereader = rereader;
         this.metrics = metrics;
     }
 
+    /**
+     * Streams calls {@code init} again on the same processor when it revives a task (after a corrupted commit, e.g.
+     * when the broker came back from an outage) or resumes a suspended one: everything of the last life is forgotten
+     * first; the committed range alone says what to read again.
+     */
     @Override
     public void init(ProcessorContext<Object, Object> context) {
+        forgetBuffers();
+        boolean revived = lives++ > 0;
+        for (int i = 0; i < batchScorers.length; i++) {
+            batchScorers[i] = newBatchScorer.get();
+        }
         this.context = context;
         this.unscored = context.getStateStore(TopologyNames.BUFFER_STORE);
         this.progressStore = context.getStateStore(TopologyNames.PROGRESS_STORE);
@@ -108,11 +122,15 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
                 }
             }
             log.info("Pass {} partition {}: offsets {} to {} were buffered at the last commit; read {} records of them "
-                            + "again from {} in {} ms, scoring them", pass.pass(), partition, range.first(), range.next() - 1,
-                    pending.size(), pass.sourceTopic(), (System.nanoTime() - started) / 1_000_000);
+                            + "again from {} in {} ms, scoring them{}", pass.pass(), partition, range.first(), range.next() - 1,
+                    pending.size(), pass.sourceTopic(), (System.nanoTime() - started) / 1_000_000,
+                    revived ? " (the task was revived after a failed commit)" : "");
             if (pending.isEmpty()) {
                 unscored.delete(partition);
             }
+        }
+        if (revived || range != null) {
+            metrics.taskStarted(revived, pending.size());
         }
         PassProgress stored = progressStore.get(partition);
         progress = stored != null ? stored : new PassProgress(pass.pass(), pass.sourceTopic(), partition, 0L, 0L, 0L, 0L,
@@ -249,8 +267,20 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
      */
     @Override
     public void close() {
+        forgetBuffers();
+    }
+
+    /** Drops what is buffered and in flight, with its counts: it lies in the committed range, read again by init. */
+    private void forgetBuffers() {
         inFlight.forEach(batch -> batch.outcome().cancel(false));
         inFlight.clear();
+        inFlightRecords = 0;
+        inFlightBytes = 0;
+        pending.clear();
+        pendingBytes = 0;
+        oldestBufferedAt = 0;
+        progressDirty = false;
+        progress = null;
     }
 
     /** Counts of flushed records live in the store; input is derived, so it survives a restart too. */
