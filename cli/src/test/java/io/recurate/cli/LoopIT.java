@@ -55,7 +55,7 @@ class LoopIT {
     }
 
     @Test
-    void aThreePassNestedRunKeepsEveryDocumentAndLowersTheViolatingShare() {
+    void aThreePassNestedRunKeepsEveryDocumentAndLowersTheViolatingShare() throws Exception {
         String[] result = run("run", "--home", HOME.toString(), "--namespace", "loop3", "--corpus", CORPUS.toString(),
                 "--constitution", constitution.toString(), "--max-passes", "3", "--delta", "0", "--threshold", "0.5");
         assertThat(result[0]).as(result[2]).isEqualTo("0");
@@ -113,6 +113,23 @@ class LoopIT {
                 "--home", HOME.toString(), "--namespace", "loop3");
         assertThat(published[0]).as(published[2]).isEqualTo("0");
         assertThat(published[1]).contains("Published filter ext1").contains("promoted");
+        // Copied into the artifact store, not referred to; the version's digest covers the manifest (issue 32).
+        Path copy = HOME.resolve("models").resolve("loop3").resolve("filter").resolve("ext1");
+        assertThat(published[1]).contains(copy.toUri().toString());
+        ModelVersion ext1;
+        try (var ledger = new io.recurate.ledger.ModelLedger(kafka, topics)) {
+            ext1 = ledger.versions().get("filter:ext1");
+        }
+        assertThat(ext1.getArtifactUri()).isEqualTo(copy.toUri().toString());
+        assertThat(ext1.getSha256()).isEqualTo(io.recurate.model.bundle.ModelBundle.digest(v1));
+        var settings = new io.recurate.model.onnx.ScorerSettings(io.recurate.model.onnx.Device.CPU, 1, 64);
+        io.recurate.ledger.ModelVersions.load(ext1, settings).close();
+        Path manifest = copy.resolve("manifest.json");
+        String original = Files.readString(manifest);
+        Files.writeString(manifest, original.replace("\"threshold\"", " \"threshold\"")); // an edit after publishing
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.recurate.ledger.ModelVersions.load(ext1, settings))
+                .hasMessageContaining("changed after it was published");
+        Files.writeString(manifest, original);
         String[] again = run("models", "publish", v1.toString(), "--model-version", "ext1", "--home", HOME.toString(),
                 "--namespace", "loop3");
         assertThat(again[0]).isNotEqualTo("0");

@@ -120,8 +120,7 @@ final class DocumentMapper {
     }
 
     Optional<SourceDocument> tooLarge(long bytes, Position where) {
-        return reject(BadInput.Cause.TOO_LARGE, where, String.format("%.1f MB is over the limit of %.1f MB (--max-doc-mb)",
-                bytes / 1e6, maxDocumentBytes / 1e6));
+        return reject(BadInput.Cause.TOO_LARGE, where, ReadOptions.overLimit(bytes, maxDocumentBytes));
     }
 
     private Optional<SourceDocument> document(String id, String text, String url, Map<String, String> metadata, long bytes,

@@ -97,8 +97,8 @@ public final class JsonlRecords implements Closeable {
             }
             line++;
             if (lines.tooLong()) {
-                bad.accept(new BadInput(BadInput.Cause.TOO_LARGE, position(), String.format(Locale.ROOT,
-                        "%.1f MB is over the limit of %.1f MB (--max-doc-mb)", lines.fullLength() / 1e6, maxLineBytes / 1e6)));
+                bad.accept(new BadInput(BadInput.Cause.TOO_LARGE, position(),
+                        ReadOptions.overLimit(lines.fullLength(), maxLineBytes)));
                 continue;
             }
             if (lines.length() == 0 || !isValidUtf8()) {

@@ -27,13 +27,9 @@ final class ParquetSource {
     static void read(Path file, ReadOptions options, Consumer<SourceDocument> documents, Consumer<BadInput> bad) {
         long[] groupEnds;
         long[] groupBytes;
+        Optional<String> noText;
         try (ParquetFileReader footer = ParquetFileReader.open(new LocalInputFile(file))) {
-            Optional<String> noText = textColumnProblem(footer.getFileMetaData().getSchema(), options.fields().textField());
-            if (noText.isPresent()) {
-                // One error for the file, not one per row: no row of it can have a text.
-                bad.accept(new BadInput(BadInput.Cause.MISSING_TEXT, Position.file(file), noText.get()));
-                return;
-            }
+            noText = textColumnProblem(footer.getFileMetaData().getSchema(), options.fields().textField());
             var groups = footer.getRowGroups();
             groupEnds = new long[groups.size()];
             groupBytes = new long[groups.size()];
@@ -47,6 +43,12 @@ final class ParquetSource {
         } catch (IOException | RuntimeException e) {
             bad.accept(new BadInput(BadInput.Cause.UNREADABLE_FILE, Position.file(file),
                     "not a Parquet file, or its footer is damaged: " + inUserTerms(e.getMessage(), file)));
+            return;
+        }
+        if (noText.isPresent()) {
+            // One error for the file, not one per row: no row of it can have a text. Told outside the footer's try: with
+            // --on-error fail the consumer throws, and that is no damaged footer.
+            bad.accept(new BadInput(BadInput.Cause.MISSING_TEXT, Position.file(file), noText.get()));
             return;
         }
         DocumentMapper mapper = new DocumentMapper(options, bad);

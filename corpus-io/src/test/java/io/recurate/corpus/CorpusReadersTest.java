@@ -104,8 +104,22 @@ class CorpusReadersTest {
         assertThat(docs).extracting(SourceDocument::id).containsExactly("small");
         assertThat(bad).singleElement().satisfies(b -> {
             assertThat(b.cause()).isEqualTo(BadInput.Cause.TOO_LARGE);
-            assertThat(b.toString()).contains("huge.jsonl:1").contains("52.4 MB is over the limit of 16.8 MB");
+            assertThat(b.toString()).contains("huge.jsonl:1").contains("52.4 MB is over the limit of 16.0 MB");
         });
+    }
+
+    /** Issue 32: "60.0 MB is over the limit of 60.0 MB"; and publish and run --corpus had two limits. */
+    @Test
+    void oneSizeRuleWhoseMessageTellsTheTwoNumbersApart() {
+        assertThat(ReadOptions.DEFAULT_MAX_DOCUMENT_BYTES).isEqualTo(16_000_000L);
+        assertThat(ReadOptions.maxDocumentBytes(60)).isEqualTo(60_000_000L);
+        assertThat(ReadOptions.overLimit(60_000_123, 60_000_000))
+                .isEqualTo("60,000,123 bytes is over the limit of 60,000,000 bytes (--max-doc-mb)");
+        assertThat(ReadOptions.overLimit(16_500_000, 16_000_000)).isEqualTo("16.5 MB is over the limit of 16.0 MB (--max-doc-mb)");
+        for (double wrong : new double[] {0, -1, 60.5, Double.NaN}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReadOptions.maxDocumentBytes(wrong))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--max-doc-mb must be more than 0");
+        }
     }
 
     @Test
@@ -227,6 +241,16 @@ class CorpusReadersTest {
             assertThat(b.where()).isEqualTo(Position.file(file));
             assertThat(b.message()).contains("no column 'text'").contains("--text-field").contains("body, id");
         });
+
+        // --on-error fail: the consumer throws at the first bad input; it is told once, as what it is (issue 32).
+        bad.clear();
+        List<BadInput> told = new ArrayList<>();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CorpusReaders.read(file, ReadOptions.defaults(), docs::add,
+                b -> {
+                    told.add(b);
+                    throw new BadInputException(b);
+                })).isInstanceOf(BadInputException.class);
+        assertThat(told).singleElement().satisfies(b -> assertThat(b.cause()).isEqualTo(BadInput.Cause.MISSING_TEXT));
     }
 
     @Test

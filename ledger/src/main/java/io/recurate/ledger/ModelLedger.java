@@ -85,16 +85,33 @@ public final class ModelLedger implements AutoCloseable {
      * is kept, with where it came from.
      */
     public ModelVersion announceBundle(Path dir, String name, String version) {
+        return announceBundle(dir, name, version, (stored, v) -> dir.toAbsolutePath().toUri().toString());
+    }
+
+    /**
+     * Checks a bundle from outside, stores it where every scorer reads bundles ({@code store}: the folder's copy or
+     * upload, given the version's name; returns its URI), and announces it with the bundle's {@link ModelBundle#digest},
+     * so that a bundle changed after it was published is refused.
+     */
+    public ModelVersion announceBundle(Path dir, String name, String version,
+                                       java.util.function.BiFunction<Path, String, String> store) {
         ModelBundle.load(dir, new ScorerSettings(Device.CPU, 1, 64), null).close();
         Manifest manifest = ModelBundle.open(dir).manifest();
+        String chosen = version != null ? version : manifest.version();
         Map<String, String> provenance = new LinkedHashMap<>();
         if (manifest.provenance() != null) {
             provenance.putAll(manifest.provenance());
         }
         provenance.put("origin", "published from " + dir.toAbsolutePath());
-        ModelVersion v = ModelVersion.newBuilder().setName(name).setVersion(version != null ? version : manifest.version())
-                .setParentVersion(manifest.parentVersion()).setArtifactUri(dir.toAbsolutePath().toUri().toString())
-                .setSha256(manifest.sha256()).setKind(manifest.bundleKind().id())
+        if (versions().containsKey(name + ":" + chosen)) {
+            throw new IllegalArgumentException("Version " + chosen + " of " + name
+                    + " exists already; versions are immutable (choose another)");
+        }
+        String digest = ModelBundle.digest(dir);
+        String uri = store.apply(dir, chosen);
+        ModelVersion v = ModelVersion.newBuilder().setName(name).setVersion(chosen)
+                .setParentVersion(manifest.parentVersion()).setArtifactUri(uri)
+                .setSha256(digest).setKind(manifest.bundleKind().id())
                 .setFeaturizerSpec(manifest.bundleKind() == BundleKind.HASHED_NGRAM ? manifest.featurizer().toJson()
                         : manifest.transformer().toJson())
                 .setThreshold(manifest.threshold()).setProvenance(provenance)

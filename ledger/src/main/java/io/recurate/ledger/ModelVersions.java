@@ -68,10 +68,13 @@ public final class ModelVersions {
 
     private static BundleScorer checked(Path dir, String announcedSha, ScorerSettings settings, FeaturizerSpec spec) {
         BundleScorer scorer = ModelBundle.load(dir, settings, spec);
-        String sha = ModelBundle.open(dir).manifest().sha256();
-        if (!sha.equals(announcedSha)) {
+        // The announcement holds the bundle's digest (its manifest's sha256), or, recorded by a trainer, model.onnx's.
+        String digest = ModelBundle.digest(dir);
+        String model = ModelBundle.open(dir).manifest().sha256();
+        if (!announcedSha.equals(digest) && !announcedSha.equals(model)) {
             scorer.close();
-            throw new IllegalArgumentException("bundle " + dir + " has sha256 " + sha + ", the announcement says " + announcedSha);
+            throw new IllegalArgumentException("bundle " + dir + " has digest " + digest + " (model.onnx " + model
+                    + "), the announcement says " + announcedSha + ": the bundle was changed after it was published");
         }
         return scorer;
     }

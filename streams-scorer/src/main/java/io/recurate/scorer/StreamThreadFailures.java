@@ -43,6 +43,8 @@ final class StreamThreadFailures {
             cause = "gave up waiting for the cluster";
         } else if (isEndedTransaction(e)) {
             cause = "lost its transaction";
+        } else if (isTimedOutTransactionCall(e)) {
+            cause = "could not end its transaction while the cluster was away";
         } else {
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
@@ -59,6 +61,21 @@ final class StreamThreadFailures {
         log.warn("Pass {}: a stream thread {} ({}); a new one resumes from the last commit", pass, cause,
                 Causes.describe(e));
         return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /**
+     * The producer refuses every call after a commit or abort that timed out (an outage longer than
+     * {@code max.block.ms}) until that call is retried, which Streams does not do: a new thread's producer aborts the
+     * open transaction instead. Kafka says so only in an IllegalStateException's message.
+     */
+    static boolean isTimedOutTransactionCall(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IllegalStateException && t.getMessage() != null
+                    && t.getMessage().contains("timed out and must be retried")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean isEndedTransaction(Throwable e) {

@@ -45,6 +45,15 @@ class StreamThreadFailuresTest {
         assertThat(failures.respond(new StreamsException(new TimeoutException("no answer")))).isEqualTo(REPLACE_THREAD);
     }
 
+    /** Seen in OutageExactlyOnceIT: an abort that timed out during the outage, then the next commit's begin refused. */
+    @Test
+    void aTransactionCallThatTimedOutDuringAnOutageReplacesTheThread() {
+        StreamThreadFailures failures = new StreamThreadFailures(1, clock);
+        assertThat(failures.respond(new StreamsException(new IllegalStateException("Cannot attempt operation "
+                + "`beginTransaction` because the previous call to `abortTransaction` timed out and must be retried"))))
+                .isEqualTo(REPLACE_THREAD);
+    }
+
     @Test
     void anyOtherFailureStopsThePass() {
         StreamThreadFailures failures = new StreamThreadFailures(1, clock);

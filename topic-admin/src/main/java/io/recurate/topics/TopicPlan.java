@@ -156,6 +156,20 @@ public final class TopicPlan {
         return compacted(namespace + ".embeddings", partitions, null);
     }
 
+    /**
+     * Who writes to the namespace (a {@code run} or a {@code publish}): claims, heartbeats and releases as JSON, one
+     * partition so that every reader sees them in one order, stamped by the broker ({@code LogAppendTime}) so that a
+     * lease's age does not depend on the clocks of the hosts that share the cluster; a day of them is kept.
+     */
+    public TopicSpec lease() {
+        Map<String, String> configs = common();
+        configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+        configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(java.time.Duration.ofDays(1).toMillis()));
+        configs.put(TopicConfig.SEGMENT_MS_CONFIG, Long.toString(java.time.Duration.ofHours(1).toMillis()));
+        configs.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+        return new TopicSpec(namespace + ".lease", 1, replication, configs, null);
+    }
+
     /** The largest chunk of a bundle file in {@link #bundles()}. */
     public static final int BUNDLE_CHUNK_BYTES = 1024 * 1024;
 
@@ -166,7 +180,7 @@ public final class TopicPlan {
 
     /** The topics a namespace needs before its first pass. */
     public List<TopicSpec> baseTopics() {
-        return List.of(ingest(), annotations(), models(), passes(), dlq(), bundles(), embeddings());
+        return List.of(ingest(), annotations(), models(), passes(), dlq(), bundles(), embeddings(), lease());
     }
 
     /** The topics of one pass, created when the pass starts. */

@@ -54,12 +54,17 @@ public record CurationHistory(TreeMap<Integer, PassStatus> passes, List<ModelVer
      * {@code allowIncomplete}, a pass still scoring is refused: its topics are not complete.
      */
     public PassStatus chosenPass(Integer named, boolean allowIncomplete) {
+        return chosenPass(named, allowIncomplete, "");
+    }
+
+    /** As {@link #chosenPass(Integer, boolean)}; {@code otherwise} ends the refusal (what else the command can do). */
+    public PassStatus chosenPass(Integer named, boolean allowIncomplete, String otherwise) {
         int n = named != null ? named : lastScoredPass().orElseThrow(() ->
                 new IllegalArgumentException("No pass has finished scoring yet; name one with --pass N"));
         PassStatus status = pass(n);
         if (!isScored(status) && !allowIncomplete) {
             throw new IllegalArgumentException("Pass " + n + " is " + status.getState()
-                    + ": its topics are not complete yet. Wait for it to finish scoring");
+                    + ": its topics are not complete yet. Wait for it to finish scoring" + otherwise);
         }
         return status;
     }

@@ -436,6 +436,42 @@ public final class ModelBundle {
         return scorer;
     }
 
+    /**
+     * Copies a bundle (its manifest and the files it lists) to {@code target}, written beside it and moved into place,
+     * so that a folder at {@code target} is always whole. Refuses a target that exists.
+     */
+    public static Path copy(Path dir, Path target) {
+        if (Files.exists(target)) {
+            throw new IllegalArgumentException(target + " exists already");
+        }
+        Manifest manifest = open(dir).manifest();
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + java.util.UUID.randomUUID());
+        try {
+            Files.createDirectories(tmp);
+            for (String file : manifest.files().keySet()) {
+                Files.copy(dir.resolve(file), tmp.resolve(file));
+            }
+            Files.copy(dir.resolve(MANIFEST), tmp.resolve(MANIFEST));
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } catch (IOException e) {
+            try (var files = Files.walk(tmp)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException | RuntimeException ignored) {
+                // best effort: a temporary folder, named as such
+            }
+            throw new BundleException("Cannot copy the bundle " + dir + " to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The bundle's digest: the sha256 of its manifest, which lists every other file's sha256, so that it covers the
+     * probes, threshold and spec as well as the model (a version's {@code sha256} before this covered model.onnx only).
+     */
+    public static String digest(Path dir) {
+        return sha256(dir.resolve(MANIFEST));
+    }
+
     public static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
