@@ -3,7 +3,6 @@ package io.recurate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.recurate.schemas.ModelVersion;
-import io.recurate.schemas.PassProgress;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.SourceMode;
@@ -11,9 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -72,13 +69,9 @@ class KilledScorerIT {
 
     /** Waits until the committed progress of the pass counts at least {@code input} records. */
     private static long awaitProgress(Pipeline p, long input, Process scorer) {
-        var topic = p.topics.progress(1);
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (System.nanoTime() < deadline) {
-            Map<String, PassProgress> latest = new HashMap<>();
-            p.readAll(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer())
-                    .forEach(r -> latest.put(r.key(), r.value()));
-            long seen = latest.values().stream().mapToLong(PassProgress::getInput).sum();
+            long seen = p.committedInput(1);
             if (seen >= input) {
                 return seen;
             }

@@ -9,7 +9,6 @@ import io.recurate.embedded.registry.EmbeddedRegistry;
 import io.recurate.model.onnx.Device;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.schemas.ModelVersion;
-import io.recurate.schemas.PassProgress;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.SourceMode;
@@ -72,8 +71,8 @@ class OutageExactlyOnceIT {
                     Thread run = Pipeline.runInBackground(service);
                     switch (point) {
                         case AT_START -> Pipeline.sleep(1_500);
-                        case MID_PASS -> awaitInput(p, DOCUMENTS / 3);
-                        case TWICE -> awaitInput(p, DOCUMENTS / 2);
+                        case MID_PASS -> p.awaitInput(1, DOCUMENTS / 3);
+                        case TWICE -> p.awaitInput(1, DOCUMENTS / 2);
                     }
                     broker = outage(broker, settings);
                     if (point == KillPoint.TWICE) {
@@ -116,20 +115,5 @@ class OutageExactlyOnceIT {
         kafka.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         return new ScorerServiceConfig(kafka, p.plan.namespace(), p.home.resolve("streams-" + UUID.randomUUID()), true, 1,
                 new BatchSettings(64, Duration.ofMillis(50)), new ScorerSettings(Device.CPU, 1, 64), Duration.ofSeconds(10));
-    }
-
-    private static void awaitInput(Pipeline p, long input) {
-        var topic = p.topics.progress(1);
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            Map<String, PassProgress> latest = new HashMap<>();
-            p.readAll(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer())
-                    .forEach(r -> latest.put(r.key(), r.value()));
-            if (latest.values().stream().mapToLong(PassProgress::getInput).sum() >= input) {
-                return;
-            }
-            Pipeline.sleep(50);
-        }
-        throw new AssertionError("The pass did not reach " + input + " records in time");
     }
 }

@@ -185,6 +185,27 @@ final class Pipeline {
         return out;
     }
 
+    /** The records a pass's committed progress counts, over every partition. */
+    long committedInput(int pass) {
+        var topic = topics.progress(pass);
+        Map<String, io.recurate.schemas.PassProgress> latest = new HashMap<>();
+        readAll(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer())
+                .forEach(r -> latest.put(r.key(), r.value()));
+        return latest.values().stream().mapToLong(io.recurate.schemas.PassProgress::getInput).sum();
+    }
+
+    /** Waits (two minutes at most) until a pass's committed progress counts at least {@code input} records. */
+    void awaitInput(int pass, long input) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (committedInput(pass) >= input) {
+                return;
+            }
+            sleep(50);
+        }
+        throw new AssertionError("Pass " + pass + " did not reach " + input + " records in time");
+    }
+
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);

@@ -6,7 +6,6 @@ import io.recurate.embedded.broker.BrokerSettings;
 import io.recurate.embedded.broker.EmbeddedBroker;
 import io.recurate.embedded.registry.EmbeddedRegistry;
 import io.recurate.schemas.ModelVersion;
-import io.recurate.schemas.PassProgress;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.SourceMode;
@@ -20,9 +19,7 @@ import io.recurate.trainer.TrainerService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -42,7 +39,7 @@ class ScorerFailoverIT {
         Process a = scorer(cluster, p, "a");
         Process b = scorer(cluster, p, "b");
         try {
-            awaitInput(p, 6_000);
+            p.awaitInput(1, 6_000);
             a.destroyForcibly(); // SIGKILL one of the two; its partitions must move to the other
             assertThat(b.waitFor(4, TimeUnit.MINUTES)).as("the surviving scorer finishes the pass").isTrue();
             assertThat(b.exitValue()).isZero();
@@ -78,7 +75,7 @@ class ScorerFailoverIT {
                 trainerRun.setDaemon(true);
                 trainerRun.start();
                 Thread run = Pipeline.runInBackground(service);
-                awaitInput(p, 6_000);
+                p.awaitInput(1, 6_000);
                 broker.kill(); // SIGKILL the broker in the middle of the pass
                 // Down for longer than the scorer's transaction timeout (10 s): the restarted coordinator aborts the
                 // open transaction, and the stream thread whose commit then fails is replaced, not the pass failed.
@@ -110,20 +107,5 @@ class ScorerFailoverIT {
                 "-cp", System.getProperty("java.class.path"), ScorerProcess.class.getName(), cluster.bootstrapServers(),
                 cluster.registryUrl(), p.plan.namespace(), "1", p.home.resolve("streams-" + name).toString(), "64")
                 .redirectErrorStream(true).redirectOutput(p.home.resolve("scorer-" + name + ".log").toFile()).start();
-    }
-
-    private static void awaitInput(Pipeline p, long input) {
-        var topic = p.topics.progress(1);
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            Map<String, PassProgress> latest = new HashMap<>();
-            p.readAll(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer())
-                    .forEach(r -> latest.put(r.key(), r.value()));
-            if (latest.values().stream().mapToLong(PassProgress::getInput).sum() >= input) {
-                return;
-            }
-            Pipeline.sleep(50);
-        }
-        throw new AssertionError("The pass did not reach " + input + " records in time");
     }
 }
