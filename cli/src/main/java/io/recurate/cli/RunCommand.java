@@ -146,7 +146,8 @@ final class RunCommand implements Callable<Integer> {
                 admin.ensure(plan.baseTopics());
             }
             // One writer per namespace: a second run (or publish) is refused before it publishes anything.
-            stopAtEnd.add(0, NamespaceLease.acquire(resolved.kafkaConfig(), plan, "run"));
+            NamespaceLease lease = NamespaceLease.acquire(resolved.kafkaConfig(), plan, "run");
+            stopAtEnd.add(0, lease);
             if (corpus != null) {
                 // Idempotent: documents already in the ingest topic are counted as duplicates, not published again.
                 ReadOptions read = new ReadOptions(FieldMapping.defaults(), maxDocBytes, n -> { });
@@ -176,7 +177,8 @@ final class RunCommand implements Callable<Integer> {
             out.flush();
             LoopRunner.Result result = new LoopRunner(resolved.kafkaConfig(), topics,
                     new LoopSettings(chosen, maxPasses, delta, "filter", new GoldLabels(labelField)), new PassTrainer(trainerConfig, topics), out,
-                    endpoint.registry(), noServices ? ServiceHealth.ELSEWHERE : inProcess::check, new PassProgressBar(),
+                    endpoint.registry(), health(lease, noServices ? ServiceHealth.ELSEWHERE : inProcess::check),
+                    new PassProgressBar(),
                     new ScorerSettings(Device.AUTO, 0, 1024).withMaxTokensPerBatch(CPU_ENCODER_TOKENS_PER_CALL)).run();
             long[] labels = LoopRunner.corpusLabels(resolved.kafkaConfig(), topics, new GoldLabels(labelField));
             LoopTable.print(out, result.passes(), labels[0], labels[1], chosen.mode() == SourceMode.NESTED);
@@ -194,6 +196,14 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** The services' health, and the namespace still this run's. */
+    private static ServiceHealth health(NamespaceLease lease, ServiceHealth services) {
+        return () -> {
+            lease.check();
+            services.check();
+        };
     }
 
     /** --threshold and --budget name the two original policies; otherwise --policy (with its overrides). */

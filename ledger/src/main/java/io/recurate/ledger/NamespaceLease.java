@@ -46,15 +46,22 @@ public final class NamespaceLease implements AutoCloseable {
     public static final Duration EXPIRY = Duration.ofSeconds(60);
     static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
+    private final String namespace;
     private final String topic;
     private final Claim mine;
     private final KafkaProducer<byte[], byte[]> producer;
+    /** Follows the topic on the heartbeat thread, so that a holder learns that it lost the lease. */
+    private final Follower follower;
     private final ScheduledExecutorService heartbeat;
+    private volatile Holder lostTo;
 
-    private NamespaceLease(String topic, Claim mine, KafkaProducer<byte[], byte[]> producer) {
+    private NamespaceLease(String namespace, String topic, Claim mine, KafkaProducer<byte[], byte[]> producer,
+                           Follower follower) {
+        this.namespace = namespace;
         this.topic = topic;
         this.mine = mine;
         this.producer = producer;
+        this.follower = follower;
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "namespace-lease");
             t.setDaemon(true);
@@ -109,9 +116,10 @@ public final class NamespaceLease implements AutoCloseable {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+        Follower follower = new Follower(kafkaConfig, topic);
         try {
             long offset = ClusterWait.until("claim " + topic, () -> send(producer, topic, "claim", mine));
-            Holder holder = read(kafkaConfig, topic, offset);
+            Holder holder = follower.through(offset);
             if (holder == null) {
                 throw new IllegalStateException("The claim written to " + topic + " at offset " + offset + " was not read back");
             }
@@ -120,18 +128,36 @@ public final class NamespaceLease implements AutoCloseable {
                 throw new InUseException(plan.namespace(), holder.claim(), holder.silentFor(Instant.now()));
             }
             log.info("Namespace {} is this {}'s until it ends (lease {})", plan.namespace(), command, mine.id());
-            return new NamespaceLease(topic, mine, producer);
+            return new NamespaceLease(plan.namespace(), topic, mine, producer, follower);
         } catch (RuntimeException e) {
             producer.close(Duration.ofSeconds(5));
+            follower.close();
             throw e;
         }
     }
 
+    /** Renews the lease and reads the topic up to the renewal: did another writer take it meanwhile? */
     private void beat() {
         try {
-            send(producer, topic, "beat", mine);
+            long offset = send(producer, topic, "beat", mine);
+            Holder holder = follower.through(offset);
+            if (lostTo == null && holder != null && !holder.claim().id().equals(mine.id())) {
+                lostTo = holder;
+                log.error("Namespace {}: this {} lost its lease to {} (it was not heard of for over {} s)", namespace,
+                        mine.command(), holder.claim().describe(), EXPIRY.toSeconds());
+            }
         } catch (RuntimeException e) {
             log.debug("Could not renew the lease of {} (the cluster is away?): {}", topic, e.toString());
+        }
+    }
+
+    /** Throws when another writer took the namespace (this one was silent for longer than {@link #EXPIRY}). */
+    public void check() {
+        Holder other = lostTo;
+        if (other != null) {
+            throw new IllegalStateException("Namespace '" + namespace + "' was taken over by " + other.claim().describe()
+                    + " while this " + mine.command() + " was not heard of for over " + EXPIRY.toSeconds()
+                    + " s (a long outage or pause); stopping so that two writers do not both write");
         }
     }
 
@@ -139,6 +165,12 @@ public final class NamespaceLease implements AutoCloseable {
     @Override
     public void close() {
         heartbeat.shutdownNow();
+        try {
+            heartbeat.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        follower.close();
         try {
             send(producer, topic, "release", mine);
         } catch (RuntimeException e) {
@@ -164,25 +196,40 @@ public final class NamespaceLease implements AutoCloseable {
         }
     }
 
-    /** The holder after the record at {@code through}, folding the topic from its start. */
-    private static Holder read(Map<String, Object> kafkaConfig, String topic, long through) {
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        TopicPartition tp = new TopicPartition(topic, 0);
-        Holder holder = null;
-        try (var consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    /** Folds the topic from its start, as far as asked; one thread at a time. */
+    private static final class Follower implements AutoCloseable {
+        private final String topic;
+        private final TopicPartition tp;
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private Holder holder;
+        private long next;
+
+        Follower(Map<String, Object> kafkaConfig, String topic) {
+            Map<String, Object> config = new HashMap<>(kafkaConfig);
+            config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+            config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            this.topic = topic;
+            this.tp = new TopicPartition(topic, 0);
+            this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
-            while (ClusterWait.until("read " + topic, () -> consumer.position(tp, Duration.ofSeconds(30))) <= through) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.offset() <= through) {
-                        holder = Holder.fold(holder, event(r));
-                    }
+        }
+
+        /** The holder once the record at offset {@code through} is folded in. */
+        Holder through(long through) {
+            while (next <= through) {
+                for (ConsumerRecord<byte[], byte[]> r : ClusterWait.until("read " + topic, () -> consumer.poll(Duration.ofMillis(200)))) {
+                    holder = Holder.fold(holder, event(r)); // records past it only make the answer newer
+                    next = r.offset() + 1;
                 }
             }
+            return holder;
         }
-        return holder;
+
+        @Override
+        public void close() {
+            consumer.close(Duration.ofSeconds(5));
+        }
     }
 
     /** One record of the lease topic. */

@@ -203,6 +203,16 @@ public final class PassRunner implements AutoCloseable {
         }
         // The progress of everything committed so far is committed too (same transactions): read all of it.
         readProgressToEnd();
+        for (OffsetRange range : status.getSourceEndOffsets()) {
+            PassProgress p = progress.get(range.getPartition());
+            long size = range.getEndOffset() - range.getStartOffset();
+            if (p != null && p.getInput() > size) {
+                // Never a silent wait on a count that cannot come down: say what is wrong and how to repair it.
+                throw new IllegalStateException("Pass " + status.getPass() + " partition " + range.getPartition()
+                        + " counts " + p.getInput() + " documents (" + p.getBuffered() + " buffered) of its " + size
+                        + ": some were decided more than once. 'pass rerun " + status.getPass() + "' scores the pass again");
+            }
+        }
         if (progress.values().stream().anyMatch(p -> p.getBuffered() > 0)) {
             return Optional.empty();
         }
