@@ -41,6 +41,11 @@ public final class PassLedger implements AutoCloseable {
      */
     public PassStatus start(int pass, SourceMode mode, String sourceTopic, String modelName, String modelVersion,
                             float threshold) {
+        PassStatus before = latest(pass).orElse(null);
+        if (before != null && !PassLifecycle.isValidMove(before.getState(), PassState.RUNNING)) {
+            throw new PassLifecycle.RefusedMoveException(before, before, PassState.RUNNING,
+                    "Only a failed pass is started again (a new attempt); 'pass rerun " + pass + "' scores a finished one again.");
+        }
         try (TopicAdmin admin = new TopicAdmin(kafkaConfig)) {
             admin.ensure(topics.plan().passTopics(pass));
         }
@@ -52,7 +57,55 @@ public final class PassLedger implements AutoCloseable {
         return status;
     }
 
-    /** Records a pass's status (any state), keyed by its number. */
+    /** The attempt's scorer finished it: RUNNING → SCORED with its counts. */
+    public PassStatus scored(PassStatus attempt, PassCounts counts) {
+        return move(attempt, PassState.SCORED, b -> b.setCounts(counts).setFinishedAt(Instant.now()));
+    }
+
+    /** The attempt cannot be scored: RUNNING → FAILED with the reason (a later {@link #start} is a new attempt). */
+    public PassStatus failed(PassStatus attempt, String error) {
+        return move(attempt, PassState.FAILED, b -> b.setError(error).setFinishedAt(Instant.now()));
+    }
+
+    /** A trainer learned the next version from the attempt: SCORED → TRAINED. */
+    public PassStatus trained(PassStatus attempt) {
+        return move(attempt, PassState.TRAINED, b -> b);
+    }
+
+    /** {@code pass rerun} scored the attempt again: the same state, its new counts. */
+    public PassStatus recounted(PassStatus attempt, PassCounts counts) {
+        PassStatus latest = latestOf(attempt);
+        PassStatus recounted = PassStatus.newBuilder(latest).setCounts(counts).setFinishedAt(Instant.now()).build();
+        record(recounted);
+        return recounted;
+    }
+
+    /**
+     * Moves the attempt to {@code to} if the latest record allows it. A move already made (a second scorer of the
+     * pass, a restarted one) writes nothing and returns the record; a move the lifecycle does not allow, or one of
+     * an attempt that is no longer the latest, is refused.
+     */
+    private PassStatus move(PassStatus attempt, PassState to,
+                            java.util.function.UnaryOperator<PassStatus.Builder> change) {
+        PassStatus latest = latest(attempt.getPass()).orElse(null);
+        if (PassLifecycle.decide(latest, attempt, to) == PassLifecycle.Outcome.MADE_ALREADY) {
+            return latest;
+        }
+        PassStatus moved = change.apply(PassStatus.newBuilder(latest).setState(to)).build();
+        record(moved);
+        return moved;
+    }
+
+    private PassStatus latestOf(PassStatus attempt) {
+        PassStatus latest = latest(attempt.getPass()).orElse(null);
+        PassLifecycle.decide(latest, attempt, latest == null ? PassState.RUNNING : latest.getState());
+        return latest;
+    }
+
+    /**
+     * Writes a status as it is, whatever the ledger holds: for tests that set a pass up, and for repairs. Every other
+     * write goes through a move.
+     */
     public void record(PassStatus status) {
         passes.write(Integer.toString(status.getPass()), status);
     }

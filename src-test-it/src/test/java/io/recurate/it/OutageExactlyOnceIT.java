@@ -47,7 +47,12 @@ class OutageExactlyOnceIT {
         /** A third of the pass committed: batches are buffered and in flight. */
         MID_PASS,
         /** Half the pass committed, then again 3 s after the broker is back, while tasks are being revived. */
-        TWICE
+        TWICE,
+        /**
+         * A third of the pass committed, the broker frozen (SIGSTOP) for 10 s, not killed: connections hang, commits
+         * time out as corrupted, and the broker answers the moment it is thawed, so the revived tasks start at once.
+         */
+        FROZEN
     }
 
     @Test
@@ -71,10 +76,14 @@ class OutageExactlyOnceIT {
                     Thread run = Pipeline.runInBackground(service);
                     switch (point) {
                         case AT_START -> Pipeline.sleep(1_500);
-                        case MID_PASS -> p.awaitInput(1, DOCUMENTS / 3);
+                        case MID_PASS, FROZEN -> p.awaitInput(1, DOCUMENTS / 3);
                         case TWICE -> p.awaitInput(1, DOCUMENTS / 2);
                     }
-                    broker = outage(broker, settings);
+                    if (point == KillPoint.FROZEN) {
+                        freeze(broker);
+                    } else {
+                        broker = outage(broker, settings);
+                    }
                     if (point == KillPoint.TWICE) {
                         Pipeline.sleep(3_000);
                         broker = outage(broker, settings);
@@ -97,6 +106,21 @@ class OutageExactlyOnceIT {
         // Whether a task was revived on its processor (the path that once duplicated; ScoringProcessorReviveTest covers
         // it exactly) or its thread replaced first depends on how long the broker takes to start: said, not asserted.
         System.out.println("OutageExactlyOnceIT: " + summary + ", " + (long) revived + " revived in all");
+    }
+
+    /** Stops the broker's process (SIGSTOP) for 10 s and lets it go on. */
+    private static void freeze(EmbeddedBroker broker) throws Exception {
+        signal(broker.pid(), "STOP");
+        try {
+            Pipeline.sleep(10_000);
+        } finally {
+            signal(broker.pid(), "CONT");
+        }
+    }
+
+    private static void signal(long pid, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -%s %d", signal, pid).isZero();
     }
 
     /** SIGKILLs the broker, keeps it down for longer than the scorer's client timeouts, starts it on the same data. */

@@ -2,6 +2,7 @@ package io.recurate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.recurate.ledger.ModelVersions;
 import io.recurate.schemas.Annotation;
 import io.recurate.schemas.Decision;
 import io.recurate.schemas.ModelVersion;
@@ -84,6 +85,39 @@ class ScorerIT {
             run.join(30_000);
             assertThat(run.isAlive()).isFalse();
             assertThat(failure.get()).hasMessageContaining("Pass 1 failed: disk full");
+        }
+    }
+
+    /**
+     * Issue 33, item 2: a scorer that kept running remembered a failed pass by its number, and its refusal of a model
+     * for its life, so a pass started again (after the bundle was mended, or with another version) waited for ever.
+     * Both are per attempt now: the same scorer scores the pass started again, exactly once.
+     */
+    @Test
+    void aPassStartedAgainAfterARefusedModelIsScoredByTheScorerThatKeptRunning(TestCluster cluster) throws Exception {
+        Pipeline p = new Pipeline(cluster, "again");
+        List<String> ids = p.publishDocuments(2_000);
+        ModelVersion v1 = p.publishModel("v1", 1);
+        java.nio.file.Path onnx = ModelVersions.bundlePath(v1.getArtifactUri()).resolve("model.onnx");
+        byte[] good = java.nio.file.Files.readAllBytes(onnx);
+        byte[] damaged = good.clone();
+        damaged[damaged.length / 2] ^= 0x5a;
+        java.nio.file.Files.write(onnx, damaged); // before the scorer first sees v1: it refuses it
+        try (ScorerService service = p.scorer(64, null)) {
+            Thread run = Pipeline.runInBackground(service);
+            Ledgers.start(cluster.kafkaConfig(), p.topics, 1, SourceMode.FULL, p.plan.ingest().name(), "filter",
+                    v1.getVersion(), 0.5f);
+            PassStatus failed = p.awaitPass(1, PassState.FAILED, Duration.ofMinutes(2));
+            assertThat(failed.getError()).contains("refused");
+
+            java.nio.file.Files.write(onnx, good); // mended
+            Pipeline.sleep(5); // a start of its own, a millisecond later at least
+            Ledgers.start(cluster.kafkaConfig(), p.topics, 1, SourceMode.FULL, p.plan.ingest().name(), "filter",
+                    v1.getVersion(), 0.5f);
+            PassStatus scored = p.awaitPass(1, PassState.SCORED, Duration.ofMinutes(2));
+            assertThat(run.isAlive()).as("the same scorer, still serving").isTrue();
+            assertExactlyOnce(p.decisions(1), ids);
+            assertThat(scored.getCounts().getInput()).isEqualTo(2_000);
         }
     }
 

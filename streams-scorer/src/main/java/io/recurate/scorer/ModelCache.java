@@ -29,6 +29,8 @@ public final class ModelCache implements AutoCloseable {
     private final ScorerSettings settings;
     private final Map<String, Scorer> loaded = new HashMap<>();
     private final Map<String, String> refused = new HashMap<>();
+    /** The announcements of refused versions, to try again when a pass pinned to one is started again. */
+    private final Map<String, ModelVersion> refusedVersions = new HashMap<>();
     private final Counter swaps;
     private final Counter refusals;
     private final MeterRegistry meters;
@@ -82,6 +84,7 @@ public final class ModelCache implements AutoCloseable {
                     device, Duration.ofNanos(System.nanoTime() - start).toMillis());
         } catch (RuntimeException e) {
             refused.put(key, e.getMessage());
+            refusedVersions.put(key, version);
             refusals.increment();
             log.error("Refusing model {} {} from {}: {}. The running model keeps serving.", version.getName(),
                     version.getVersion(), version.getArtifactUri(), e.getMessage());
@@ -124,6 +127,19 @@ public final class ModelCache implements AutoCloseable {
             wait(Math.max(1, left / 1_000_000));
         }
         return loaded.get(key);
+    }
+
+    /**
+     * Forgets a refusal and loads the version again: a pass pinned to it was started again, perhaps after its bundle
+     * was mended; a refusal is kept for one attempt of a pass, not for the life of the process.
+     */
+    public synchronized void retryRefused(String name, String version) {
+        String key = key(name, version);
+        ModelVersion announced = refusedVersions.remove(key);
+        if (announced != null && refused.remove(key) != null) {
+            log.info("Loading model {} {} again (refused before) for a pass started again", name, version);
+            offer(announced);
+        }
     }
 
     public synchronized int refusedCount() {

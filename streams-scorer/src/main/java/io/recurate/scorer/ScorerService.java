@@ -14,7 +14,6 @@ import io.recurate.schemas.PassStatus;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicAdmin;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -83,13 +82,14 @@ public final class ScorerService implements Service {
         modelFollower.start();
         passes = new PassLedger(config.kafkaConfig(), topics);
         Map<Integer, PassStatus> latest = new TreeMap<>();
-        Set<Integer> done = new HashSet<>();
+        // What was scored or failed, by attempt: a pass started again (after a failure) is a new attempt, scored again.
+        Set<String> done = new HashSet<>();
         try {
             while (running) {
                 passes.follow(Duration.ofMillis(500)).forEach(s -> latest.put(s.getPass(), s));
                 for (PassStatus status : latest.values()) {
                     int pass = status.getPass();
-                    if (status.getState() != PassState.RUNNING || done.contains(pass)
+                    if (status.getState() != PassState.RUNNING || done.contains(attempt(status))
                             || (onlyPass != null && pass != onlyPass)) {
                         if (onlyPass != null && pass == onlyPass && finishedAlready(status)) {
                             return;
@@ -97,7 +97,7 @@ public final class ScorerService implements Service {
                         continue;
                     }
                     score(status);
-                    done.add(pass);
+                    done.add(attempt(status));
                     if (onlyPass != null) {
                         return;
                     }
@@ -136,8 +136,14 @@ public final class ScorerService implements Service {
         }
     }
 
+    /** One start of a pass: its number and when it was started (a pass started again is recorded RUNNING anew). */
+    static String attempt(PassStatus status) {
+        return status.getPass() + "@" + status.getStartedAt();
+    }
+
     private void score(PassStatus status) throws InterruptedException {
         io.recurate.model.score.Scorer scorer;
+        models.retryRefused(status.getModelName(), status.getModelVersion());
         try {
             scorer = models.await(status.getModelName(), status.getModelVersion(), Duration.ofMinutes(5));
         } catch (ModelCache.RefusedException e) {
@@ -170,9 +176,7 @@ public final class ScorerService implements Service {
             PassCounts counts = runner.awaitCompletion(Duration.ofDays(7));
             // The pass's embeddings are on <ns>.embeddings before a trainer learns that the pass is scored.
             EmbeddingTopic.flush(topics.plan().embeddings().name());
-            PassStatus scored = PassStatus.newBuilder(status).setState(PassState.SCORED).setCounts(counts)
-                    .setFinishedAt(Instant.now()).build();
-            passes.record(scored);
+            passes.scored(status, counts);
             log.info("Pass {} scored with model {}: input {}, kept {}, removed {}, dlq {}", status.getPass(),
                     status.getModelVersion(), counts.getInput(), counts.getKept(), counts.getRemoved(), counts.getDlq());
         } catch (RuntimeException e) {
@@ -191,10 +195,12 @@ public final class ScorerService implements Service {
 
     /** Publishes the pass as FAILED with {@code error}; a failure to publish is added to {@code cause}. */
     private void fail(PassStatus status, String error, RuntimeException cause) {
-        PassStatus failed = PassStatus.newBuilder(status).setState(PassState.FAILED).setError(error)
-                .setFinishedAt(Instant.now()).build();
         try {
-            passes.record(failed);
+            PassStatus recorded = passes.failed(status, error);
+            if (recorded.getState() != PassState.FAILED) {
+                log.warn("Pass {} is {} already (another scorer finished it); this scorer's failure is not recorded: {}",
+                        status.getPass(), recorded.getState(), error);
+            }
         } catch (RuntimeException unpublished) {
             cause.addSuppressed(unpublished);
         }

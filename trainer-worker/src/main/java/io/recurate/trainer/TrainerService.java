@@ -7,7 +7,6 @@ import io.recurate.curation.versions.PassTrainer;
 import io.recurate.ledger.ModelLedger;
 import io.recurate.ledger.PassLedger;
 import io.recurate.curation.versions.TrainerConfig;
-import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.topics.RecurateTopics;
 import java.time.Duration;
@@ -73,7 +72,7 @@ public final class TrainerService implements Service {
             } else {
                 trainer.trainAfter(status, new TrainerMetrics(meters, next));
             }
-            passes.record(PassStatus.newBuilder(status).setState(PassState.TRAINED).build());
+            passes.trained(status);
         } catch (RuntimeException e) {
             // E.g. a full or unwritable artifact store: nothing is announced, the scorer keeps serving the
             // model it has, and the trainer tries again later. A bundle written but not marked TRAINED

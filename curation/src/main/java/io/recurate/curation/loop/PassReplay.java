@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
@@ -89,7 +88,7 @@ public final class PassReplay {
             PassCounts counts = runner.awaitCompletion(Duration.ofHours(12));
             if (variant == null) {
                 try (PassLedger passes = new PassLedger(kafkaConfig, topics)) {
-                    passes.record(PassStatus.newBuilder(status).setCounts(counts).setFinishedAt(Instant.now()).build());
+                    passes.recounted(status, counts);
                 }
             }
             return counts;
