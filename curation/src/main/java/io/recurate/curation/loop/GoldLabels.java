@@ -1,10 +1,12 @@
 package io.recurate.curation.loop;
 
+import io.recurate.model.data.Label;
 import java.util.Map;
 
 /**
  * Where a corpus keeps its gold labels: a metadata field ({@code --label-field}, default {@code label}) whose
- * value is {@code acceptable} or {@code violating}; any other value, or none, leaves a document unlabelled.
+ * value is {@code acceptable} or {@code violating} (any case, spaces around); any other value, or none, leaves a
+ * document unlabelled.
  * The loop's table, its ceiling summary and the report all read labels through this one rule.
  */
 public record GoldLabels(String field) {
@@ -16,12 +18,8 @@ public record GoldLabels(String field) {
         }
     }
 
-    /** TRUE violating, FALSE acceptable, null unlabelled. */
+    /** TRUE violating, FALSE acceptable, null unlabelled: {@link Label#parse}, the rule every reader of labels uses. */
     public Boolean violating(Map<String, String> metadata) {
-        String value = metadata.get(field);
-        if ("violating".equals(value)) {
-            return Boolean.TRUE;
-        }
-        return "acceptable".equals(value) ? Boolean.FALSE : null;
+        return Label.parse(metadata.get(field));
     }
 }

@@ -10,14 +10,26 @@ public final class Label {
     private Label() {
     }
 
-    /** true for "violating", false for "acceptable"; anything else is an error naming both. */
-    public static boolean isViolating(String label) {
+    /**
+     * The one label rule, wherever a label is read (constitutions, labelled data, gold labels of a corpus): TRUE for
+     * "violating", FALSE for "acceptable", in any case and with spaces around; null for anything else or nothing.
+     */
+    public static Boolean parse(String label) {
+        if (label == null) {
+            return null;
+        }
         String l = label.trim().toLowerCase(Locale.ROOT);
         if (l.equals(VIOLATING)) {
-            return true;
+            return Boolean.TRUE;
         }
-        if (l.equals(ACCEPTABLE)) {
-            return false;
+        return l.equals(ACCEPTABLE) ? Boolean.FALSE : null;
+    }
+
+    /** true for "violating", false for "acceptable" ({@link #parse}); anything else is an error naming both. */
+    public static boolean isViolating(String label) {
+        Boolean parsed = parse(label);
+        if (parsed != null) {
+            return parsed;
         }
         throw new IllegalArgumentException("unknown label '" + label + "' (expected '" + ACCEPTABLE + "' or '"
                 + VIOLATING + "')");
