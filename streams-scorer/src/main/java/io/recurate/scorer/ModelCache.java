@@ -27,7 +27,11 @@ public final class ModelCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelCache.class);
 
     private final ScorerSettings settings;
-    private final Map<String, Scorer> loaded = new HashMap<>();
+    /** In the order they were loaded. */
+    private final Map<String, Scorer> loaded = new java.util.LinkedHashMap<>();
+    /** Versions closed to free their sessions; loaded again if a pass (a rerun) asks for one. */
+    private final Map<String, ModelVersion> evicted = new HashMap<>();
+    private final Map<String, ModelVersion> announced = new HashMap<>();
     private final Map<String, String> refused = new HashMap<>();
     /** The announcements of refused versions, to try again when a pass pinned to one is started again. */
     private final Map<String, ModelVersion> refusedVersions = new HashMap<>();
@@ -66,6 +70,8 @@ public final class ModelCache implements AutoCloseable {
         if (loaded.containsKey(key) || refused.containsKey(key)) {
             return;
         }
+        evicted.remove(key);
+        announced.put(key, version);
         long start = System.nanoTime();
         try {
             ModelVersions.Loaded version0 = ModelVersions.load(version, settings, bundles);
@@ -114,6 +120,10 @@ public final class ModelCache implements AutoCloseable {
      */
     public synchronized Scorer await(String name, String version, Duration timeout) throws InterruptedException {
         String key = key(name, version);
+        if (evicted.containsKey(key)) {
+            log.info("Loading model {} {} again (closed to free memory before) for a pass pinned to it", name, version);
+            offer(evicted.remove(key));
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!loaded.containsKey(key)) {
             if (refused.containsKey(key)) {
@@ -140,6 +150,35 @@ public final class ModelCache implements AutoCloseable {
             log.info("Loading model {} {} again (refused before) for a pass started again", name, version);
             offer(announced);
         }
+    }
+
+    /**
+     * A pass pinned to {@code version} starts: the versions loaded before it are closed (no pass of this scorer is
+     * pinned to them any more: passes are scored one after the other), so that a long loop holds two versions at
+     * most, the one serving and the next one announced, not every version it ever served. One asked for again (a
+     * rerun of an old pass) is loaded again.
+     */
+    public synchronized void retainFrom(String name, String version) {
+        String keep = key(name, version);
+        if (!loaded.containsKey(keep)) {
+            return;
+        }
+        var it = loaded.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            if (e.getKey().equals(keep)) {
+                break; // this one and those loaded after it stay
+            }
+            e.getValue().close();
+            it.remove();
+            evicted.put(e.getKey(), announced.get(e.getKey()));
+            log.info("Closed model {} (no pass of this scorer is pinned to it)", e.getKey().replace('\u0000', ' '));
+        }
+    }
+
+    /** The versions loaded now, oldest first ("name version"). */
+    public synchronized List<String> loadedVersions() {
+        return loaded.keySet().stream().map(k -> k.replace('\u0000', ' ')).toList();
     }
 
     public synchronized int refusedCount() {

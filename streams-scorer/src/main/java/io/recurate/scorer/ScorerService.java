@@ -146,6 +146,7 @@ public final class ScorerService implements Service {
         models.retryRefused(status.getModelName(), status.getModelVersion());
         try {
             scorer = models.await(status.getModelName(), status.getModelVersion(), Duration.ofMinutes(5));
+            models.retainFrom(status.getModelName(), status.getModelVersion());
         } catch (ModelCache.RefusedException e) {
             // The pass cannot be scored with the version it is pinned to, but the service can go on serving
             // other passes: record why, and what a user can do, where the loop and `passes` readers see it.
