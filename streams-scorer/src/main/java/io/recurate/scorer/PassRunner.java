@@ -135,8 +135,8 @@ public final class PassRunner implements AutoCloseable {
             return;
         }
         log.info("Deleting local state {} left by an earlier attempt at this pass", dir);
-        try (var paths = java.nio.file.Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            org.apache.commons.io.file.PathUtils.deleteDirectory(dir);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("Cannot delete the local state " + dir + ": " + e.getMessage(), e);
         }

@@ -14,13 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * A version's folder in the artifact store, written atomically: one bundle (the folder is the bundle), or
@@ -150,15 +148,9 @@ final class VersionFolder {
             return new Written(dir, bundles(dir, folds), description);
         }
 
+        /** A leftover temporary folder is named as such and never served: a failure to delete it is no error. */
         void abandon() {
-            if (!Files.exists(tmp)) {
-                return;
-            }
-            try (Stream<Path> paths = Files.walk(tmp)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // a leftover temporary folder is named as such and never served
-            }
+            org.apache.commons.io.FileUtils.deleteQuietly(tmp.toFile());
         }
 
         private Map<String, Double> meanOverFolds() {

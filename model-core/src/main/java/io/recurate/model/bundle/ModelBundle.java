@@ -37,7 +37,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiFunction;
-import java.util.stream.Stream;
 
 /**
  * A model bundle: a folder with {@code model.onnx} (and its external data, if any), {@code manifest.json}
@@ -455,11 +454,7 @@ public final class ModelBundle {
             Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return target;
         } catch (IOException e) {
-            try (var files = Files.walk(tmp)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException | RuntimeException ignored) {
-                // best effort: a temporary folder, named as such
-            }
+            deleteQuietly(tmp);
             throw new BundleException("Cannot copy the bundle " + dir + " to " + target + ": " + e.getMessage(), e);
         }
     }
@@ -488,14 +483,8 @@ public final class ModelBundle {
         }
     }
 
+    /** A temporary folder left by a failed write: named as such and never served, so a failure to delete it is no error. */
     private static void deleteQuietly(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a leftover temporary folder is named as such and never served
-        }
+        org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
     }
 }
