@@ -71,7 +71,11 @@ public final class PassRunner implements AutoCloseable {
         if (!hasCommittedOffsets()) {
             // A pass started afresh (new, or again after it failed and was reset): local state an earlier
             // attempt left belongs to changelogs that no longer exist and must not be restored.
-            deleteLocalState(config.stateDir().resolve(applicationId));
+            if (java.nio.file.Files.isDirectory(config.stateDir().resolve(applicationId))) {
+                log.info("Deleting local state {} left by an earlier attempt at this pass",
+                        config.stateDir().resolve(applicationId));
+                PassReset.localState(config.stateDir(), applicationId);
+            }
         }
         try (TopicAdmin topicAdmin = new TopicAdmin(config.kafkaConfig())) {
             ClusterWait.until("create the topics of pass " + status.getPass(),
@@ -130,17 +134,6 @@ public final class PassRunner implements AutoCloseable {
         };
     }
 
-    private static void deleteLocalState(java.nio.file.Path dir) {
-        if (!java.nio.file.Files.isDirectory(dir)) {
-            return;
-        }
-        log.info("Deleting local state {} left by an earlier attempt at this pass", dir);
-        try {
-            org.apache.commons.io.file.PathUtils.deleteDirectory(dir);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("Cannot delete the local state " + dir + ": " + e.getMessage(), e);
-        }
-    }
 
     public void start() {
         log.info("Pass {}: scoring {} (threshold {}), application {}", status.getPass(), status.getSourceTopic(),

@@ -21,7 +21,7 @@ import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.ScoredDocument;
 import io.recurate.schemas.SourceMode;
-import io.recurate.scorer.PassContext;
+import io.recurate.scorer.PassReset;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.Topic;
 import io.recurate.topics.TopicAdmin;
@@ -219,10 +219,7 @@ public final class LoopRunner {
      * that it starts again from its source. Refused while a scorer still runs the pass.
      */
     private void resetFailed(int n) {
-        try (TopicAdmin admin = new TopicAdmin(kafkaConfig)) {
-            admin.resetApplication(PassContext.applicationId(topics.plan().namespace(), n));
-            admin.deleteTopics(topics.plan().passTopics(n));
-        }
+        PassReset.inCluster(kafkaConfig, topics.plan(), n, null);
     }
 
     /** Pass results as gauges, for the convergence dashboard: one series per pass. */

@@ -13,12 +13,10 @@ import io.recurate.ledger.ModelLedger;
 import io.recurate.ledger.ModelVersions;
 import io.recurate.ledger.PassLedger;
 import io.recurate.scorer.PassContext;
+import io.recurate.scorer.PassReset;
 import io.recurate.scorer.PassRunner;
 import io.recurate.scorer.ScorerServiceConfig;
 import io.recurate.topics.RecurateTopics;
-import io.recurate.topics.TopicAdmin;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -65,12 +63,8 @@ public final class PassReplay {
         String version = modelVersion == null ? status.getModelVersion() : modelVersion;
         PassContext context = PassContext.of(status, variant, version);
         String namespace = topics.plan().namespace();
-        try (TopicAdmin admin = new TopicAdmin(kafkaConfig)) {
-            // Reset first: it refuses while a scorer still works on the pass, and then nothing is lost yet.
-            admin.resetApplication(context.applicationId(namespace));
-            admin.deleteTopics(topics.plan().passTopics(pass, variant));
-        }
-        deleteLocalState(context.applicationId(namespace));
+        PassReset.inCluster(kafkaConfig, topics.plan(), pass, variant);
+        PassReset.localState(stateDir, context.applicationId(namespace));
         ModelVersion mv;
         try (ModelLedger models = new ModelLedger(kafkaConfig, topics)) {
             mv = models.version(modelName, version).orElseThrow(() -> new IllegalArgumentException(
@@ -128,18 +122,6 @@ public final class PassReplay {
         try (PassLedger passes = new PassLedger(kafkaConfig, topics)) {
             return passes.latest(pass).orElseThrow(() -> new IllegalArgumentException(
                     "Pass " + pass + " was never started in namespace " + topics.plan().namespace()));
-        }
-    }
-
-    private void deleteLocalState(String applicationId) {
-        Path dir = stateDir.resolve(applicationId);
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try {
-            org.apache.commons.io.file.PathUtils.deleteDirectory(dir);
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot delete the state of " + applicationId + " in " + dir, e);
         }
     }
 }
