@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.recurate.model.score.Scorer;
 import io.recurate.registry.RegistryClient;
+import io.recurate.ledger.PassProgressReader;
 import io.recurate.schemas.OffsetRange;
 import io.recurate.schemas.PassCounts;
 import io.recurate.schemas.PassProgress;
@@ -13,8 +14,6 @@ import io.recurate.topics.ClusterWait;
 import io.recurate.topics.RecurateTopics;
 import io.recurate.topics.TopicAdmin;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -25,8 +24,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
@@ -47,8 +44,7 @@ public final class PassRunner implements AutoCloseable {
     private final PassStatus status;
     private final KafkaStreams streams;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final Map<Integer, PassProgress> progress = new HashMap<>();
-    private final KafkaConsumer<String, PassProgress> progressReader;
+    private final PassProgressReader progressReader;
     private final Admin admin;
     private final String applicationId;
     private final KafkaStreamsMetrics streamsMetrics;
@@ -99,14 +95,7 @@ public final class PassRunner implements AutoCloseable {
             }
             return response;
         });
-        var progressTopic = topics.progress(status.getPass(), pass.variant());
-        this.progressReader = new KafkaConsumer<>(config.clientConfig(Map.of(
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)),
-                progressTopic.keySerde().deserializer(), progressTopic.valueSerde().deserializer());
-        TopicPartition tp = new TopicPartition(progressTopic.name(), 0);
-        progressReader.assign(List.of(tp));
-        progressReader.seekToBeginning(List.of(tp));
+        this.progressReader = new PassProgressReader(config.kafkaConfig(), topics, status.getPass(), pass.variant());
     }
 
     /**
@@ -172,8 +161,8 @@ public final class PassRunner implements AutoCloseable {
 
     /** Counts so far, from every partition's last committed progress. */
     public PassCounts countsSoFar() {
-        readProgress(Duration.ZERO);
-        return sum();
+        progressReader.poll(Duration.ZERO);
+        return progressReader.counts();
     }
 
     private Optional<PassCounts> completion() {
@@ -195,7 +184,7 @@ public final class PassRunner implements AutoCloseable {
             }
         }
         // The progress of everything committed so far is committed too (same transactions): read all of it.
-        readProgressToEnd();
+        Map<Integer, PassProgress> progress = progressReader.readToEnd();
         for (OffsetRange range : status.getSourceEndOffsets()) {
             PassProgress p = progress.get(range.getPartition());
             long size = range.getEndOffset() - range.getStartOffset();
@@ -209,35 +198,7 @@ public final class PassRunner implements AutoCloseable {
         if (progress.values().stream().anyMatch(p -> p.getBuffered() > 0)) {
             return Optional.empty();
         }
-        return Optional.of(sum());
-    }
-
-    private void readProgress(Duration wait) {
-        var records = progressReader.poll(wait);
-        records.forEach(r -> progress.put(Integer.parseInt(r.key()), r.value()));
-    }
-
-    private void readProgressToEnd() {
-        var partitions = progressReader.assignment();
-        var end = ClusterWait.until("read the end of the pass's progress", () -> progressReader.endOffsets(partitions));
-        while (partitions.stream().anyMatch(tp -> ClusterWait.until("read the pass's progress",
-                () -> progressReader.position(tp)) < end.get(tp))) {
-            readProgress(Duration.ofMillis(100));
-        }
-    }
-
-    private PassCounts sum() {
-        long input = 0;
-        long kept = 0;
-        long removed = 0;
-        long dlq = 0;
-        for (PassProgress p : progress.values()) {
-            input += p.getInput();
-            kept += p.getKept();
-            removed += p.getRemoved();
-            dlq += p.getDlq();
-        }
-        return new PassCounts(input, kept, removed, dlq);
+        return Optional.of(progressReader.counts());
     }
 
     public KafkaStreams streams() {

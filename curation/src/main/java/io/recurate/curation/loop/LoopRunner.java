@@ -10,13 +10,14 @@ import io.recurate.model.transformer.EmbeddingCache;
 import io.recurate.ledger.ModelLedger;
 import io.recurate.ledger.ModelVersions;
 import io.recurate.ledger.PassLedger;
+import io.recurate.ledger.PassProgressReader;
 import io.recurate.curation.versions.PassTrainer;
 import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.model.train.TrainingListener;
 import io.recurate.schemas.Decision;
 import io.recurate.schemas.Document;
 import io.recurate.schemas.ModelVersion;
-import io.recurate.schemas.PassProgress;
+import io.recurate.schemas.PassCounts;
 import io.recurate.schemas.PassState;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.ScoredDocument;
@@ -30,7 +31,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -269,7 +269,7 @@ public final class LoopRunner {
         long lastMove = started;
         long nextNotice = started + Duration.ofMinutes(1).toNanos();
         progress.started(status.getPass(), status.getModelVersion(), total);
-        try {
+        try (PassProgressReader reader = new PassProgressReader(kafkaConfig, topics, status.getPass(), null)) {
             while (true) {
                 services.check();
                 PassStatus latest = passes.latest(status.getPass()).orElse(null);
@@ -281,11 +281,10 @@ public final class LoopRunner {
                 if (latest != null && latest.getState() == PassState.FAILED) {
                     throw new IllegalStateException("Pass " + status.getPass() + " failed: " + latest.getError());
                 }
-                Map<String, PassProgress> parts = new HashMap<>();
-                read(topics.progress(status.getPass()), p -> parts.put(p.getSourceTopic() + p.getPartition(), p));
-                long input = parts.values().stream().mapToLong(PassProgress::getInput).sum();
-                progress.progress(input, parts.values().stream().mapToLong(PassProgress::getKept).sum(),
-                        parts.values().stream().mapToLong(PassProgress::getRemoved).sum());
+                reader.poll(Duration.ofMillis(200));
+                PassCounts counts = reader.counts();
+                long input = counts.getInput();
+                progress.progress(input, counts.getKept(), counts.getRemoved());
                 long now = System.nanoTime();
                 if (input != lastInput) {
                     lastInput = input;
