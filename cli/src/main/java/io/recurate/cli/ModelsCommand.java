@@ -49,7 +49,7 @@ final class ModelsCommand {
         }
 
         ModelVersion find(ModelLedger publisher, String version) {
-            ModelVersion v = publisher.versions().get(model + ":" + version);
+            ModelVersion v = publisher.versions().get(ModelLedger.key(model, version));
             if (v == null) {
                 throw new IllegalArgumentException("No version " + version + " of model " + model + " in namespace "
                         + resolved.namespace() + " ('recurate models list' shows them)");

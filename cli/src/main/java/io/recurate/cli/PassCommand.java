@@ -1,8 +1,6 @@
 package io.recurate.cli;
 
 import io.recurate.curation.loop.PassReplay;
-import io.recurate.model.onnx.Device;
-import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.schemas.PassCounts;
 import io.recurate.topics.TopicPlan;
 import java.io.PrintWriter;
@@ -23,14 +21,14 @@ final class PassCommand {
         @Mixin
         ClusterOptions cluster;
 
-        @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
-        String device;
+        /** A replay scores as the scorer does, with the scorer's options. */
+        @Mixin
+        ScorerServiceOptions scorer;
 
         PassReplay replay() {
             ClusterOptions.Cluster resolved = cluster.resolve();
-            return new PassReplay(resolved.kafkaConfig(), resolved.topics(),
-                    resolved.registry(), cluster.home.resolve("streams"), new ScorerSettings(Device.parse(device), 1, 256),
-                    "filter");
+            return new PassReplay(resolved.kafkaConfig(), resolved.topics(), resolved.registry(),
+                    scorer.config(resolved, cluster.home), "filter");
         }
     }
 

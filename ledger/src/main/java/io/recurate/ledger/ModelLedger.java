@@ -32,7 +32,8 @@ public final class ModelLedger implements AutoCloseable {
         return key(version.getName(), version.getVersion());
     }
 
-    private static String key(String name, String version) {
+    /** The key of a version in {@code <ns>.models} and in {@link #versions()}. */
+    public static String key(String name, String version) {
         return name + ":" + version;
     }
 
@@ -103,7 +104,7 @@ public final class ModelLedger implements AutoCloseable {
             provenance.putAll(manifest.provenance());
         }
         provenance.put("origin", "published from " + dir.toAbsolutePath());
-        if (versions().containsKey(name + ":" + chosen)) {
+        if (versions().containsKey(key(name, chosen))) {
             throw new IllegalArgumentException("Version " + chosen + " of " + name
                     + " exists already; versions are immutable (choose another)");
         }

@@ -1,6 +1,5 @@
 package io.recurate.curation.loop;
 
-import io.recurate.model.onnx.ScorerSettings;
 import io.recurate.registry.RegistryClient;
 import io.recurate.schemas.Decision;
 import io.recurate.schemas.ModelVersion;
@@ -8,7 +7,6 @@ import io.recurate.schemas.PassCounts;
 import io.recurate.schemas.PassStatus;
 import io.recurate.schemas.ScoredDocument;
 import io.recurate.curation.loop.LoopRunner;
-import io.recurate.scorer.BatchSettings;
 import io.recurate.ledger.ModelLedger;
 import io.recurate.ledger.ModelVersions;
 import io.recurate.ledger.PassLedger;
@@ -17,7 +15,6 @@ import io.recurate.scorer.PassReset;
 import io.recurate.scorer.PassRunner;
 import io.recurate.scorer.ScorerServiceConfig;
 import io.recurate.topics.RecurateTopics;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,17 +28,16 @@ public final class PassReplay {
     private final Map<String, Object> kafkaConfig;
     private final RecurateTopics topics;
     private final RegistryClient registry;
-    private final Path stateDir;
-    private final ScorerSettings onnx;
+    private final ScorerServiceConfig scorer;
     private final String modelName;
 
-    public PassReplay(Map<String, Object> kafkaConfig, RecurateTopics topics, RegistryClient registry, Path stateDir,
-                      ScorerSettings onnx, String modelName) {
+    /** @param scorer the settings a replay scores with: the scorer's own (its options, its defaults) */
+    public PassReplay(Map<String, Object> kafkaConfig, RecurateTopics topics, RegistryClient registry,
+                      ScorerServiceConfig scorer, String modelName) {
         this.kafkaConfig = kafkaConfig;
         this.topics = topics;
         this.registry = registry;
-        this.stateDir = stateDir;
-        this.onnx = onnx;
+        this.scorer = scorer;
         this.modelName = modelName;
     }
 
@@ -64,16 +60,15 @@ public final class PassReplay {
         PassContext context = PassContext.of(status, variant, version);
         String namespace = topics.plan().namespace();
         PassReset.inCluster(kafkaConfig, topics.plan(), pass, variant);
-        PassReset.localState(stateDir, context.applicationId(namespace));
+        PassReset.localState(scorer.stateDir(), context.applicationId(namespace));
         ModelVersion mv;
         try (ModelLedger models = new ModelLedger(kafkaConfig, topics)) {
             mv = models.version(modelName, version).orElseThrow(() -> new IllegalArgumentException(
                     "No version " + version + " of model " + modelName + " is announced"));
         }
-        ScorerServiceConfig config = new ScorerServiceConfig(kafkaConfig, namespace, stateDir, true, 1,
-                BatchSettings.defaults(), onnx, Duration.ofSeconds(10));
-        try (ModelVersions.Loaded loaded = ModelVersions.load(mv, onnx,
-                new io.recurate.ledger.BundleStore(kafkaConfig).resolver(stateDir.resolve("bundles")));
+        ScorerServiceConfig config = scorer;
+        try (ModelVersions.Loaded loaded = ModelVersions.load(mv, scorer.onnx(),
+                new io.recurate.ledger.BundleStore(kafkaConfig).resolver(scorer.stateDir().resolve("bundles")));
              PassRunner runner = new PassRunner(config, topics, registry, status, context, loaded::scorer,
                      new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
             runner.start();
