@@ -7,6 +7,7 @@ import io.recurate.ledger.EmbeddingTopic;
 import io.recurate.ledger.ModelLedger;
 import io.recurate.model.transformer.EmbeddingCache;
 import io.recurate.ledger.PassLedger;
+import io.recurate.ledger.PassLifecycle;
 import io.recurate.registry.RegistryClient;
 import io.recurate.schemas.PassCounts;
 import io.recurate.schemas.PassState;
@@ -180,6 +181,10 @@ public final class ScorerService implements Service {
             passes.scored(status, counts);
             log.info("Pass {} scored with model {}: input {}, kept {}, removed {}, dlq {}", status.getPass(),
                     status.getModelVersion(), counts.getInput(), counts.getKept(), counts.getRemoved(), counts.getDlq());
+        } catch (PassLifecycle.RefusedMoveException e) {
+            // The pass was started again (or moved on) while this attempt was scored: the ledger keeps the newer
+            // record, and the service goes on serving.
+            log.warn("Pass {}: not recorded as scored: {}", status.getPass(), e.getMessage());
         } catch (RuntimeException e) {
             // Any failure (not only a refused model: a streams app that cannot start, say) is published as
             // FAILED, so a loop waiting for this pass stops with the reason instead of waiting for ever.
