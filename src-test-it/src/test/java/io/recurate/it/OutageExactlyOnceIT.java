@@ -27,6 +27,8 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Issue 32: a broker outage during a pass once left it wedged with a document decided twice (Kafka Streams revived a
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * tasks, or replaces a stream thread that gives up first. Each pass must end SCORED with every document decided
  * exactly once and the counts equal to the source.
  */
+@Execution(ExecutionMode.CONCURRENT) // its own broker, ports and namespaces: it runs beside the other tests
 class OutageExactlyOnceIT {
     private static final int DOCUMENTS = 30_000;
     private static final long OUTAGE_MS = 9_000;
@@ -58,7 +61,8 @@ class OutageExactlyOnceIT {
     @Test
     void brokerOutagesAtSeveralPointsOfAPassNeitherDuplicateNorWedgeIt() throws Exception {
         Path home = TestCluster.workDir().resolve("outage-" + UUID.randomUUID());
-        BrokerSettings settings = BrokerSettings.in(home.resolve("kafka"));
+        // A port of its own, below the ephemeral range the other tests' brokers take: free again when it restarts.
+        BrokerSettings settings = BrokerSettings.in(home.resolve("kafka")).withPreferredPort(9293);
         EmbeddedBroker broker = EmbeddedBroker.start(settings);
         double revived = 0;
         List<String> summary = new ArrayList<>();
